@@ -1,0 +1,54 @@
+"""Raw layer: one asset per source, validating its files in `data/raw/` against the source's pandera model.
+
+The files stay where they are (record-level extracts never leave the raw layer); the asset records what was
+validated: files, rows and checksums. A file that fails stops everything downstream of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import dagster as dg
+
+from pipelines.resources import InaSettings
+from pipelines.validation import validate_source
+from schemas.ddl import dagster_table_schema
+from schemas.registry import RAW_SOURCES, RawSource
+
+
+def raw_asset_key(source_name: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source_name])
+
+
+def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
+    grain = (source.model.__doc__ or "").strip().splitlines()[0] if source.model.__doc__ else ""
+
+    @dg.asset(
+        key=raw_asset_key(source.name),
+        group_name=source.group,
+        description=f"{grain}\n\n{source.description}\n\nFiles: `data/raw/{source.glob}`",
+        kinds={"csv", "pandera"},
+        tags={"layer": "raw"},
+        metadata={
+            "dagster/column_schema": dagster_table_schema(source.model),
+            "files_glob": source.glob,
+            "record_level": source.record_level,
+        },
+    )
+    def _raw(settings: InaSettings) -> dg.MaterializeResult:
+        reports = validate_source(settings.raw_path, source)
+        combined = hashlib.sha256("".join(r.sha256 for r in reports).encode()).hexdigest()
+        files = "\n".join(f"| {r.path.name} | {r.rows:,} | `{r.sha256[:12]}` |" for r in reports)
+        return dg.MaterializeResult(
+            metadata={
+                "files": dg.MetadataValue.int(len(reports)),
+                "rows": dg.MetadataValue.int(sum(r.rows for r in reports)),
+                "validated_files": dg.MetadataValue.md("| file | rows | sha256 |\n|---|---|---|\n" + files),
+            },
+            data_version=dg.DataVersion(combined),
+        )
+
+    return _raw
+
+
+raw_assets = [build_raw_asset(source) for source in RAW_SOURCES.values()]

@@ -1,0 +1,19 @@
+-- One row per area at every level of the system (system, footprint, neighbourhood, local authority, LSOA),
+-- with its parent: the drill path from system to LSOA. Local authorities are parented to the system
+-- (they can cross footprints).
+SELECT DISTINCT 'system' AS level, system_code AS area_code, system_name AS area_name,
+    CAST(NULL AS VARCHAR) AS parent_level, CAST(NULL AS VARCHAR) AS parent_code, geography_version
+FROM marts.dim_geography
+UNION ALL
+SELECT DISTINCT 'footprint', footprint_code, footprint_name, 'system', system_code, geography_version
+FROM marts.dim_geography
+UNION ALL
+SELECT DISTINCT 'neighbourhood', neighbourhood_code, neighbourhood_name, 'footprint', footprint_code, geography_version
+FROM marts.dim_geography WHERE neighbourhood_code IS NOT NULL
+UNION ALL
+SELECT DISTINCT 'local_authority', lad_code, lad_name, 'system', system_code, geography_version
+FROM marts.dim_geography
+UNION ALL
+SELECT 'lsoa', lsoa_code, lsoa_name, 'neighbourhood', neighbourhood_code, geography_version
+FROM marts.dim_geography
+ORDER BY level, area_code

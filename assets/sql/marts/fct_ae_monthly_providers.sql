@@ -1,0 +1,17 @@
+-- One row per provider x month: NHS England's published A&E attendances and emergency admissions,
+-- flagged for the system's providers (profile `providers`). England = the sum over all providers.
+SELECT
+    month,
+    ina_financial_year(month) AS financial_year,
+    provider_code,
+    provider_name,
+    parent_org,
+    list_contains($providers, provider_code) AS is_system_provider,
+    attendances_all,
+    attendances_type1,
+    attendances_type2,
+    attendances_other,
+    emergency_admissions
+FROM staging.stg_uec__ae_monthly_providers
+WHERE month BETWEEN CAST($first_month AS DATE) AND CAST($last_month AS DATE)
+ORDER BY month, provider_code

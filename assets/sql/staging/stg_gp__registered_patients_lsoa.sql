@@ -1,0 +1,10 @@
+-- One row per practice x LSOA of residence x month (patients registered, all sexes).
+CREATE OR REPLACE TABLE staging.stg_gp__registered_patients_lsoa AS
+SELECT
+    CAST(strptime(regexp_extract(filename, '_(\d{4}-\d{2})\.csv', 1), '%Y-%m') AS DATE) AS month,
+    PRACTICE_CODE AS practice_code,
+    LSOA_CODE AS lsoa_code,
+    CAST(NUMBER_OF_PATIENTS AS BIGINT) AS patients
+FROM read_csv($files, columns = $columns, header = true, auto_detect = false, filename = true)
+WHERE SEX = 'ALL'
+ORDER BY month, practice_code, lsoa_code;

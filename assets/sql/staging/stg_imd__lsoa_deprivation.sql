@@ -1,0 +1,27 @@
+-- One row per LSOA in England per IMD edition: scores, national ranks and deciles (IoD File 7, renamed).
+CREATE OR REPLACE TABLE staging.stg_imd__lsoa_deprivation AS
+SELECT
+    CAST($imd_edition AS INTEGER) AS imd_edition,
+    "LSOA code (2011)" AS lsoa_code,
+    CAST($lsoa_vintage AS INTEGER) AS lsoa_vintage,
+    "Local Authority District code (2019)" AS lad_code,
+    "Index of Multiple Deprivation (IMD) Score" AS imd_score,
+    "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)" AS imd_rank,
+    "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)" AS imd_decile,
+    "Income Score (rate)" AS income_score,
+    "Income Decile (where 1 is most deprived 10% of LSOAs)" AS income_decile,
+    "Employment Score (rate)" AS employment_score,
+    "Employment Decile (where 1 is most deprived 10% of LSOAs)" AS employment_decile,
+    "Education, Skills and Training Score" AS education_score,
+    "Education, Skills and Training Decile (where 1 is most deprived 10% of LSOAs)" AS education_decile,
+    "Health Deprivation and Disability Score" AS health_score,
+    "Health Deprivation and Disability Decile (where 1 is most deprived 10% of LSOAs)" AS health_decile,
+    "Crime Score" AS crime_score,
+    "Crime Decile (where 1 is most deprived 10% of LSOAs)" AS crime_decile,
+    "Barriers to Housing and Services Score" AS housing_services_score,
+    "Barriers to Housing and Services Decile (where 1 is most deprived 10% of LSOAs)" AS housing_services_decile,
+    "Living Environment Score" AS living_environment_score,
+    "Living Environment Decile (where 1 is most deprived 10% of LSOAs)" AS living_environment_decile,
+    "Total population: mid 2015 (excluding prisoners)" AS population_mid2015
+FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+ORDER BY lsoa_code;

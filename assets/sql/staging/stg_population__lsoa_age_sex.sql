@@ -1,0 +1,22 @@
+-- One row per LSOA x mid-year x sex x single year of age (ONS SAPE, unpivoted; 90 means 90 and over).
+CREATE OR REPLACE TABLE staging.stg_population__lsoa_age_sex AS
+WITH wide AS (
+    SELECT *
+    FROM read_csv($files, columns = $columns, header = true, auto_detect = false, filename = true)
+),
+long AS (
+    UNPIVOT (
+        SELECT * EXCLUDE ("LSOA Name", "LA Code (2021 boundaries)", "LA name (2021 boundaries)", "All Ages")
+        FROM wide
+    )
+    ON COLUMNS(* EXCLUDE ("LSOA Code", filename))
+    INTO NAME age_label VALUE population
+)
+SELECT
+    "LSOA Code" AS lsoa_code,
+    CAST(regexp_extract(filename, 'mid(\d{4})', 1) AS INTEGER) AS year,
+    CASE regexp_extract(filename, '_(males|females)\.csv', 1) WHEN 'males' THEN 'M' ELSE 'F' END AS sex,
+    CAST(replace(age_label, '+', '') AS INTEGER) AS age,
+    CAST(population AS BIGINT) AS population
+FROM long
+ORDER BY lsoa_code, year, sex, age;

@@ -1,0 +1,16 @@
+-- One row per LSOA x month x age band x sex x provider x admission method: spells and bed days.
+-- Record-level SUS rows are streamed and aggregated here; no record-level row is stored.
+CREATE OR REPLACE TABLE staging.stg_uec__admitted_spells AS
+SELECT
+    ina_month(ADMISSION_DATE) AS month,
+    LSOA_OF_RESIDENCE AS lsoa_code,
+    ina_age_band(AGE_ON_ADMISSION) AS age_band,
+    ina_sex(SEX) AS sex,
+    PROVIDER_CODE AS provider_code,
+    upper(ADMISSION_METHOD) AS admission_method,
+    ina_is_emergency_admission(ADMISSION_METHOD) AS is_emergency,
+    CAST(count(*) AS BIGINT) AS spells,
+    CAST(sum(LENGTH_OF_STAY) AS BIGINT) AS bed_days
+FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+GROUP BY ALL
+ORDER BY ALL;

@@ -1,0 +1,14 @@
+-- One row per LSOA x month x age band x sex x provider x department type: ED attendances.
+-- Record-level ECDS rows are streamed and aggregated here; no record-level row is stored.
+CREATE OR REPLACE TABLE staging.stg_uec__ed_attendances AS
+SELECT
+    ina_month(ARRIVAL_DATE) AS month,
+    LSOA_OF_RESIDENCE AS lsoa_code,
+    ina_age_band(AGE_AT_ARRIVAL) AS age_band,
+    ina_sex(STATED_GENDER) AS sex,
+    PROVIDER_CODE AS provider_code,
+    CAST(EC_DEPARTMENT_TYPE AS INTEGER) AS department_type,
+    CAST(count(*) AS BIGINT) AS attendances
+FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+GROUP BY ALL
+ORDER BY ALL;

@@ -1,0 +1,82 @@
+"""`ina`: the command line for analysts (generate demo data, materialise, open the UI, fetch public data)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from pipelines.config import DEFAULT_PROFILE, PROJECT_DIR
+
+app = typer.Typer(help="Integrated Needs Assessment pipeline", no_args_is_help=True, add_completion=False)
+
+RAW_DIR = PROJECT_DIR / "data" / "raw"
+MARTS_DIR = PROJECT_DIR / "data" / "marts"
+
+
+def _dagster_home() -> Path:
+    """The project folder holds dagster.yaml; run history goes to .dagster_home/ inside it."""
+    home = Path(os.environ.get("DAGSTER_HOME", PROJECT_DIR))
+    (home / ".dagster_home").mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@app.command("demo-data")
+def demo_data(
+    out: Path = typer.Option(RAW_DIR, help="Folder to write the raw files into"),
+    seed: int = typer.Option(20260401, help="Random seed (same seed, same files)"),
+    scale: float = typer.Option(0.1, help="Record volume: 1.0 = a real ICB's ~850,000 attendances a year"),
+    profile: Path = typer.Option(DEFAULT_PROFILE, help="Profile of the demo ICB"),
+) -> None:
+    """Write synthetic raw files, in the publishers' formats, for a Lancashire-and-South-Cumbria-shaped ICB."""
+    from pipelines.demo import generate_demo_data
+
+    started = time.perf_counter()
+    summary = generate_demo_data(out, seed=seed, scale=scale, profile_path=profile)
+    files = summary.get("files", {})
+    typer.echo(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.1f} s (seed {seed}, scale {scale})")
+
+
+@app.command()
+def materialize(
+    raw_dir: Path = typer.Option(RAW_DIR, help="Folder of raw files"),
+    marts_dir: Path = typer.Option(MARTS_DIR, help="Folder of the marts database"),
+    profile: Path = typer.Option(DEFAULT_PROFILE, help="ICB profile YAML"),
+    select: Optional[str] = typer.Option(None, help="Dagster asset selection, e.g. 'key:marts/*' (default: all)"),
+) -> None:
+    """Materialise the asset graph in this process and print what happened."""
+    from pipelines.run import materialize_all
+
+    _dagster_home()
+    ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select, echo=typer.echo)
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def demo(
+    seed: int = typer.Option(20260401, help="Random seed"),
+    scale: float = typer.Option(0.1, help="Record volume (see demo-data)"),
+    regenerate: bool = typer.Option(False, help="Regenerate the demo files even if present"),
+) -> None:
+    """Generate the demo data (if absent) and materialise every asset into data/marts/ina.duckdb."""
+    if regenerate or not (RAW_DIR / "demo_manifest.json").exists():
+        demo_data(out=RAW_DIR, seed=seed, scale=scale, profile=DEFAULT_PROFILE)
+    materialize(raw_dir=RAW_DIR, marts_dir=MARTS_DIR, profile=DEFAULT_PROFILE, select=None)
+
+
+@app.command()
+def dev(port: int = typer.Option(3000, help="Port on 127.0.0.1")) -> None:
+    """Start the Dagster UI (and daemon) on 127.0.0.1 for this project."""
+    home = _dagster_home()
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    raise typer.Exit(subprocess.call(command, cwd=home))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,35 @@
+"""The Dagster code location: every asset, check, resource and job, assembled in one place.
+
+`defs` uses the project's own folders (data/raw, data/marts, config/profiles/demo.yaml). Tests and the CLI
+call `build_definitions(InaSettings(...))` to point the same graph somewhere else.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.marts import mart_assets
+from assets.raw import raw_assets
+from assets.staging import staging_assets
+from pipelines.resources import InaSettings, build_resources
+
+ALL_ASSETS = [*raw_assets, *staging_assets, *mart_assets]
+
+refresh_everything = dg.define_asset_job(
+    "refresh_everything",
+    selection=dg.AssetSelection.all(),
+    description="Validate every raw source, rebuild staging and every mart.",
+)
+
+
+def build_definitions(settings: InaSettings | None = None) -> dg.Definitions:
+    return dg.Definitions(
+        assets=ALL_ASSETS,
+        resources=build_resources(settings),
+        jobs=[refresh_everything],
+        # One DuckDB file admits one writer process: run steps in the run's own process, one after another.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,56 @@
+"""Resources injected into every asset: where the files are, which profile, and the marts database."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from pipelines.config import PROJECT_DIR, Profile, load_profile
+from pipelines.derived import install_macros
+
+
+class InaSettings(dg.ConfigurableResource):
+    """Paths and the ICB profile. Defaults point inside the project folder."""
+
+    raw_dir: str = str(PROJECT_DIR / "data" / "raw")
+    marts_dir: str = str(PROJECT_DIR / "data" / "marts")
+    profile_path: str = str(PROJECT_DIR / "config" / "profiles" / "demo.yaml")
+
+    @property
+    def raw_path(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def marts_path(self) -> Path:
+        return Path(self.marts_dir)
+
+    @property
+    def database_path(self) -> Path:
+        return self.marts_path / "ina.duckdb"
+
+    def profile(self) -> Profile:
+        return load_profile(self.profile_path)
+
+
+class MartsDatabase(DuckDBResource):
+    """The DuckDB file of staging tables and marts, with the derived-field macros installed."""
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        with self.get_connection() as con:
+            install_macros(con)
+            yield con
+
+
+def build_resources(settings: InaSettings | None = None) -> dict[str, dg.ConfigurableResource]:
+    settings = settings or InaSettings()
+    return {
+        "settings": settings,
+        "marts_db": MartsDatabase(database=str(settings.database_path)),
+    }

@@ -1,0 +1,296 @@
+"""One pandera model per mart table: validation, the table DDL and the data dictionary all come from here.
+
+Each model's docstring states the grain. `MART_MODELS` maps `marts.<table>` to its model.
+"""
+
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+from pipelines.derived import ACTIVITY_MEASURES, ESP2013_AGE_BANDS
+
+LSOA = r"^E01\d{6}$"
+SEXES = ["M", "F", "U"]
+SEXES_KNOWN = ["M", "F"]
+LEVELS = ["system", "footprint", "neighbourhood", "local_authority", "lsoa"]
+
+
+def _code(description: str, **kwargs) -> object:
+    return pa.Field(description=description, **kwargs)
+
+
+class DimGeography(pa.DataFrameModel):
+    """One row per LSOA of the system: LSOA -> local authority, sub-ICB location, footprint, neighbourhood, system."""
+
+    lsoa_code: str = pa.Field(str_matches=LSOA, unique=True, description="LSOA code (vintage in lsoa_vintage)")
+    lsoa_name: str = pa.Field(description="LSOA name")
+    lsoa_vintage: pl.Int32 = pa.Field(isin=[2011, 2021], description="Census year of the LSOA boundaries")
+    lad_code: str = pa.Field(description="Local authority district (ONS code)")
+    lad_name: str = pa.Field(description="Local authority district name")
+    sub_icb_code: str = pa.Field(description="Sub-ICB location (ONS code)")
+    sub_icb_nhs_code: str = pa.Field(description="Sub-ICB location (NHS code, the former CCG)")
+    sub_icb_name: str = pa.Field(description="Sub-ICB location name")
+    footprint_code: str = pa.Field(description="Footprint (place) code, from the profile")
+    footprint_name: str = pa.Field(description="Footprint (place) name, from the profile")
+    neighbourhood_code: str = pa.Field(nullable=True, description="Best-fit PCN (neighbourhood) by registrations")
+    neighbourhood_name: str = pa.Field(nullable=True, description="Best-fit PCN name")
+    neighbourhood_share: float = pa.Field(
+        nullable=True, ge=0, le=1, description="Share of the LSOA's registered patients held by that PCN"
+    )
+    system_code: str = pa.Field(description="ICB (ONS code)")
+    system_name: str = pa.Field(description="ICB name")
+    geography_version: str = pa.Field(description="Profile, LSOA vintage and IMD edition the hierarchy was built on")
+
+
+class DimAreas(pa.DataFrameModel):
+    """One row per area at each level (system, footprint, neighbourhood, local authority, LSOA), with its parent."""
+
+    level: str = pa.Field(isin=LEVELS, description="Geography level")
+    area_code: str = pa.Field(description="Area code at that level")
+    area_name: str = pa.Field(nullable=True, description="Area name")
+    parent_level: str = pa.Field(nullable=True, description="Level of the parent area (null for the system)")
+    parent_code: str = pa.Field(nullable=True, description="Parent area code")
+    geography_version: str = pa.Field(description="Geography version (see dim_geography)")
+
+    class Config:
+        unique = ["level", "area_code"]
+
+
+class DimPractices(pa.DataFrameModel):
+    """One row per GP practice of the system: PCN (neighbourhood), sub-ICB location, footprint, system."""
+
+    practice_code: str = pa.Field(unique=True, description="GP practice (ODS code)")
+    practice_name: str = pa.Field(description="Practice name")
+    practice_postcode: str = pa.Field(nullable=True, description="Practice postcode")
+    neighbourhood_code: str = pa.Field(description="Primary care network (PCN) code")
+    neighbourhood_name: str = pa.Field(description="PCN name")
+    sub_icb_code: str = pa.Field(description="Sub-ICB location (ONS code)")
+    sub_icb_nhs_code: str = pa.Field(description="Sub-ICB location (NHS code)")
+    sub_icb_name: str = pa.Field(description="Sub-ICB location name")
+    footprint_code: str = pa.Field(description="Footprint code")
+    footprint_name: str = pa.Field(description="Footprint name")
+    system_code: str = pa.Field(description="ICB (ONS code)")
+    system_name: str = pa.Field(description="ICB name")
+    mapping_extract_date: pl.Date = pa.Field(description="Extract date of the practice mapping file")
+
+
+class DimLsoaDeprivation(pa.DataFrameModel):
+    """One row per LSOA in England per IMD edition: national score, rank, decile, quintile; system deciles."""
+
+    imd_edition: pl.Int32 = pa.Field(isin=[2015, 2019, 2025], description="IMD edition")
+    lsoa_code: str = pa.Field(str_matches=LSOA, description="LSOA code")
+    lsoa_vintage: pl.Int32 = pa.Field(isin=[2011, 2021], description="LSOA boundary vintage of the edition")
+    lad_code: str = pa.Field(description="Local authority district in the IoD file")
+    in_system: bool = pa.Field(description="LSOA lies in the profile's ICB")
+    imd_score: float = pa.Field(ge=0, description="IMD score (higher = more deprived)")
+    imd_rank: pl.Int64 = pa.Field(ge=1, description="National IMD rank (1 = most deprived)")
+    imd_decile: pl.Int64 = pa.Field(ge=1, le=10, description="National IMD decile (1 = most deprived 10%)")
+    imd_quintile: pl.Int32 = pa.Field(ge=1, le=5, description="National IMD quintile (1 = most deprived 20%)")
+    system_imd_decile: pl.Int64 = pa.Field(
+        nullable=True, ge=1, le=10, description="Decile ranked within the system (equal LSOA counts)"
+    )
+    system_imd_quintile: pl.Int64 = pa.Field(
+        nullable=True, ge=1, le=5, description="Quintile ranked within the system (equal LSOA counts)"
+    )
+    income_score: float = pa.Field(nullable=True, description="Income domain score (rate)")
+    income_decile: pl.Int64 = pa.Field(nullable=True, description="Income domain national decile")
+    employment_score: float = pa.Field(nullable=True, description="Employment domain score (rate)")
+    employment_decile: pl.Int64 = pa.Field(nullable=True, description="Employment domain national decile")
+    education_score: float = pa.Field(nullable=True, description="Education, skills and training score")
+    education_decile: pl.Int64 = pa.Field(nullable=True, description="Education domain national decile")
+    health_score: float = pa.Field(nullable=True, description="Health deprivation and disability score")
+    health_decile: pl.Int64 = pa.Field(nullable=True, description="Health domain national decile")
+    crime_score: float = pa.Field(nullable=True, description="Crime domain score")
+    crime_decile: pl.Int64 = pa.Field(nullable=True, description="Crime domain national decile")
+    housing_services_score: float = pa.Field(nullable=True, description="Barriers to housing and services score")
+    housing_services_decile: pl.Int64 = pa.Field(nullable=True, description="Barriers domain national decile")
+    living_environment_score: float = pa.Field(nullable=True, description="Living environment score")
+    living_environment_decile: pl.Int64 = pa.Field(nullable=True, description="Living environment national decile")
+    population_mid2015: pl.Int64 = pa.Field(nullable=True, ge=0, description="IoD population denominator (mid-2015)")
+
+    class Config:
+        unique = ["imd_edition", "lsoa_code"]
+
+
+class FctPopulation(pa.DataFrameModel):
+    """One row per system LSOA x financial year x ESP2013 age band x sex: resident population (ONS mid-year)."""
+
+    lsoa_code: str = pa.Field(str_matches=LSOA, description="LSOA of residence")
+    financial_year: pl.Int32 = pa.Field(description="Financial year (2018 = FY2018/19); mid-year estimate of that year")
+    age_band: str = pa.Field(isin=list(ESP2013_AGE_BANDS), description="ESP2013 five-year age band")
+    sex: str = pa.Field(isin=SEXES_KNOWN, description="Sex (M/F)")
+    population: pl.Int64 = pa.Field(ge=0, description="Resident population")
+
+    class Config:
+        unique = ["lsoa_code", "financial_year", "age_band", "sex"]
+
+
+class FctEnglandPopulation(pa.DataFrameModel):
+    """One row per financial year x ESP2013 age band x sex: England's resident population."""
+
+    financial_year: pl.Int32 = pa.Field(description="Financial year (mid-year estimate of its first year)")
+    age_band: str = pa.Field(isin=list(ESP2013_AGE_BANDS), description="ESP2013 five-year age band")
+    sex: str = pa.Field(isin=SEXES_KNOWN, description="Sex (M/F)")
+    population: pl.Int64 = pa.Field(ge=0, description="Resident population of England")
+
+    class Config:
+        unique = ["financial_year", "age_band", "sex"]
+
+
+class FctActivity(pa.DataFrameModel):
+    """One row per system LSOA of residence x month x age band x sex x activity measure (zero rows omitted)."""
+
+    lsoa_code: str = pa.Field(str_matches=LSOA, description="LSOA of residence")
+    month: pl.Date = pa.Field(description="Month of arrival / admission (first day)")
+    financial_year: pl.Int32 = pa.Field(description="Financial year of the month (2018 = FY2018/19)")
+    age_band: str = pa.Field(isin=list(ESP2013_AGE_BANDS), description="ESP2013 age band at arrival / admission")
+    sex: str = pa.Field(isin=SEXES, description="Sex (M/F; U = not known, not stated or indeterminate)")
+    measure: str = pa.Field(isin=list(ACTIVITY_MEASURES), description="Activity measure")
+    activity: pl.Int64 = pa.Field(gt=0, description="Attendances, admissions or bed days")
+
+    class Config:
+        unique = ["lsoa_code", "month", "age_band", "sex", "measure"]
+
+
+class FctEnglandActivity(pa.DataFrameModel):
+    """One row per financial year x measure x ESP2013 age band x sex: England's activity (national summaries)."""
+
+    financial_year: pl.Int32 = pa.Field(description="Financial year (2018 = FY2018/19)")
+    measure: str = pa.Field(isin=list(ACTIVITY_MEASURES), description="Activity measure")
+    age_band: str = pa.Field(isin=list(ESP2013_AGE_BANDS), description="ESP2013 age band")
+    sex: str = pa.Field(isin=SEXES_KNOWN, description="Sex (M/F)")
+    activity: pl.Int64 = pa.Field(ge=0, description="England's attendances, admissions or bed days")
+
+    class Config:
+        unique = ["financial_year", "measure", "age_band", "sex"]
+
+
+class FctAeMonthlyProviders(pa.DataFrameModel):
+    """One row per provider x month: NHS England's published A&E attendances and emergency admissions."""
+
+    month: pl.Date = pa.Field(description="Month (first day)")
+    financial_year: pl.Int32 = pa.Field(description="Financial year of the month")
+    provider_code: str = pa.Field(description="Provider (NHS trust) code")
+    provider_name: str = pa.Field(nullable=True, description="Provider name")
+    parent_org: str = pa.Field(nullable=True, description="Parent organisation as published")
+    is_system_provider: bool = pa.Field(description="Provider serves the system (profile `providers`)")
+    attendances_all: pl.Int64 = pa.Field(ge=0, description="A&E attendances, all types")
+    attendances_type1: pl.Int64 = pa.Field(ge=0, description="A&E attendances, type 1")
+    attendances_type2: pl.Int64 = pa.Field(ge=0, description="A&E attendances, type 2")
+    attendances_other: pl.Int64 = pa.Field(ge=0, description="A&E attendances, other departments (types 3-4)")
+    emergency_admissions: pl.Int64 = pa.Field(ge=0, description="Emergency admissions (via A&E and other)")
+
+    class Config:
+        unique = ["month", "provider_code"]
+
+
+_FTE = dict(ge=0, nullable=True)
+
+
+class FctGpWorkforce(pa.DataFrameModel):
+    """One row per system practice x month: FTE by staff group and registered patients (NHS England GPW)."""
+
+    practice_code: str = pa.Field(description="GP practice")
+    month: pl.Date = pa.Field(description="Census month (first day)")
+    financial_year: pl.Int32 = pa.Field(description="Financial year of the month")
+    neighbourhood_code: str = pa.Field(description="PCN")
+    footprint_code: str = pa.Field(description="Footprint")
+    system_code: str = pa.Field(description="ICB (ONS code)")
+    registered_patients: pl.Int64 = pa.Field(ge=0, description="Patients registered at the practice")
+    gp_fte_all: float = pa.Field(**_FTE, description="FTE GPs, all (incl. trainees and locums)")
+    gp_fte_qualified: float = pa.Field(**_FTE, description="FTE fully qualified GPs excl. trainees and locums")
+    gp_fte_trainees: float = pa.Field(**_FTE, description="FTE GP trainees")
+    gp_fte_locums: float = pa.Field(**_FTE, description="FTE locum GPs")
+    nurses_fte: float = pa.Field(**_FTE, description="FTE nurses")
+    dpc_fte: float = pa.Field(**_FTE, description="FTE direct patient care staff")
+    admin_fte: float = pa.Field(**_FTE, description="FTE admin / non-clinical staff")
+
+    class Config:
+        unique = ["practice_code", "month"]
+
+
+class FctEnglandGpWorkforce(pa.DataFrameModel):
+    """One row per month: England's GP workforce FTE by staff group and registered patients."""
+
+    month: pl.Date = pa.Field(unique=True, description="Census month (first day)")
+    financial_year: pl.Int32 = pa.Field(description="Financial year of the month")
+    registered_patients: pl.Int64 = pa.Field(ge=0, description="Patients registered in England")
+    gp_fte_all: float = pa.Field(**_FTE, description="FTE GPs, all")
+    gp_fte_qualified: float = pa.Field(**_FTE, description="FTE fully qualified GPs excl. trainees and locums")
+    gp_fte_trainees: float = pa.Field(**_FTE, description="FTE GP trainees")
+    gp_fte_locums: float = pa.Field(**_FTE, description="FTE locum GPs")
+    nurses_fte: float = pa.Field(**_FTE, description="FTE nurses")
+    dpc_fte: float = pa.Field(**_FTE, description="FTE direct patient care staff")
+    admin_fte: float = pa.Field(**_FTE, description="FTE admin / non-clinical staff")
+
+
+class FctRegisteredPatients(pa.DataFrameModel):
+    """One row per system practice x month x ESP2013 age band x sex: patients registered."""
+
+    practice_code: str = pa.Field(description="GP practice")
+    month: pl.Date = pa.Field(description="Extract month (first day)")
+    financial_year: pl.Int32 = pa.Field(description="Financial year of the month")
+    age_band: str = pa.Field(isin=list(ESP2013_AGE_BANDS), description="ESP2013 age band")
+    sex: str = pa.Field(isin=SEXES, description="Sex")
+    patients: pl.Int64 = pa.Field(ge=0, description="Registered patients")
+
+    class Config:
+        unique = ["practice_code", "month", "age_band", "sex"]
+
+
+class FctPracticeLsoaRegistrations(pa.DataFrameModel):
+    """One row per system practice x LSOA of residence x extract month: registered patients and LSOA share."""
+
+    practice_code: str = pa.Field(description="GP practice")
+    lsoa_code: str = pa.Field(str_matches=LSOA, description="LSOA of residence")
+    month: pl.Date = pa.Field(description="Extract month (first day)")
+    neighbourhood_code: str = pa.Field(description="The practice's PCN")
+    patients: pl.Int64 = pa.Field(ge=0, description="Registered patients living in the LSOA")
+    lsoa_share: float = pa.Field(ge=0, le=1, description="Share of the LSOA's (system-practice) registrations")
+
+    class Config:
+        unique = ["practice_code", "lsoa_code", "month"]
+
+
+class FctJsnaIndicatorValues(pa.DataFrameModel):
+    """One row per JSNA indicator x area (England or a system local authority) x sex x age x category x period."""
+
+    indicator_id: pl.Int64 = pa.Field(description="Fingertips indicator ID")
+    indicator_name: str = pa.Field(description="Indicator name")
+    level: str = pa.Field(isin=["england", "local_authority"], description="Area level")
+    area_code: str = pa.Field(description="Area code")
+    area_name: str = pa.Field(nullable=True, description="Area name")
+    sex: str = pa.Field(description="Sex as published (Persons/Male/Female)")
+    age: str = pa.Field(description="Age group as published")
+    category_type: str = pa.Field(nullable=True, description="Category type (empty when none)")
+    category: str = pa.Field(nullable=True, description="Category (empty when none)")
+    period: str = pa.Field(description="Time period as published")
+    period_sortable: pl.Int64 = pa.Field(nullable=True, description="Sortable period (Fingertips)")
+    value: float = pa.Field(nullable=True, description="Indicator value")
+    lower_ci_95: float = pa.Field(nullable=True, description="Lower 95% confidence limit")
+    upper_ci_95: float = pa.Field(nullable=True, description="Upper 95% confidence limit")
+    lower_ci_99_8: float = pa.Field(nullable=True, description="Lower 99.8% confidence limit")
+    upper_ci_99_8: float = pa.Field(nullable=True, description="Upper 99.8% confidence limit")
+    count: float = pa.Field(nullable=True, ge=0, description="Numerator count")
+    denominator: float = pa.Field(nullable=True, ge=0, description="Denominator")
+    value_note: str = pa.Field(nullable=True, description="Value note as published")
+    compared_to_england: str = pa.Field(nullable=True, description="Fingertips comparison with England")
+
+
+MART_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "dim_geography": DimGeography,
+    "dim_areas": DimAreas,
+    "dim_practices": DimPractices,
+    "dim_lsoa_deprivation": DimLsoaDeprivation,
+    "fct_population": FctPopulation,
+    "fct_england_population": FctEnglandPopulation,
+    "fct_activity": FctActivity,
+    "fct_england_activity": FctEnglandActivity,
+    "fct_ae_monthly_providers": FctAeMonthlyProviders,
+    "fct_gp_workforce": FctGpWorkforce,
+    "fct_england_gp_workforce": FctEnglandGpWorkforce,
+    "fct_registered_patients": FctRegisteredPatients,
+    "fct_practice_lsoa_registrations": FctPracticeLsoaRegistrations,
+    "fct_jsna_indicator_values": FctJsnaIndicatorValues,
+}
