@@ -1,0 +1,33 @@
+"""The whole Definitions object loads, and the graph's keys, groups and checks are as reviewed."""
+
+import dagster as dg
+
+from pipelines.definitions import defs
+
+
+def test_definitions_load():
+    dg.Definitions.validate_loadable(defs)
+
+
+def test_asset_graph_snapshot():
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    layers = {key.split("/")[0] for key in keys}
+    assert layers == {"raw", "staging", "marts"}
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert {"marts", "uec", "gp", "population", "deprivation", "jsna", "geography", "config"} <= groups
+    assert "marts/fct_activity" in keys and "raw/ecds_attendances" in keys
+    checks = {f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys}
+    assert "marts/fct_activity:reconciles_with_extracts" in checks
+    assert "marts/dim_geography:every_system_lsoa_in_one_footprint" in checks
+    # every mart has a blocking schema check
+    marts = {k for k in keys if k.startswith("marts/")}
+    assert {k for k in marts if f"{k}:conforms_to_model" in checks} == marts
+
+
+def test_every_asset_has_a_description_that_states_its_grain():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        description = graph.get(key).description or ""
+        assert description.startswith("One row per") or "One row per" in description.splitlines()[0] or \
+            description.lower().startswith("one "), f"{key.to_user_string()}: {description[:80]!r}"
