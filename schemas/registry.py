@@ -127,7 +127,7 @@ _SOURCES = (
         description="ONS LSOA (2011) → sub-ICB location → ICB → local authority lookup, all England.",
     ),
     RawSource(
-        name="imd2019_file7",
+        name="imd_file7",
         model=Iod2019File7,
         glob="imd/File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv",
         encoding="utf-8-sig",
@@ -136,7 +136,7 @@ _SOURCES = (
         description="English Indices of Deprivation 2019, File 7: scores, ranks, deciles and denominators by LSOA.",
     ),
     RawSource(
-        name="sape_lsoa_population",
+        name="population_lsoa",
         model=SapeLsoaPopulation,
         glob="population/sape_lsoa11_mid*_*.csv",
         encoding="utf-8",
@@ -145,7 +145,7 @@ _SOURCES = (
         description="ONS small-area population estimates by LSOA 2011 and single year of age, per year and sex.",
     ),
     RawSource(
-        name="mye_england",
+        name="population_england",
         model=MyeEnglandSyoa,
         glob="population/mye_england_sex_syoa_mid*.csv",
         encoding="utf-8",
@@ -154,7 +154,7 @@ _SOURCES = (
         description="ONS mid-year population estimates for England by sex and single year of age.",
     ),
     RawSource(
-        name="fingertips_indicators",
+        name="fingertips",
         model=FingertipsExport,
         glob="jsna/fingertips_indicators.csv",
         encoding="utf-8",
@@ -172,7 +172,7 @@ _SOURCES = (
         description="NHS England practice → PCN → sub-ICB location → ICB → region mapping.",
     ),
     RawSource(
-        name="gp_registered_patients_age_sex",
+        name="gp_patients_age_sex",
         model=GpRegisteredPatientsAgeSex,
         glob="gp/gp-reg-pat-prac-quin-age_*.csv",
         encoding="utf-8",
@@ -181,7 +181,7 @@ _SOURCES = (
         description="Patients registered at each GP practice by sex and five-year age group, monthly.",
     ),
     RawSource(
-        name="gp_registered_patients_lsoa",
+        name="gp_patients_lsoa",
         model=GpRegisteredPatientsLsoa,
         glob="gp/gp-reg-pat-prac-lsoa-all_*.csv",
         encoding="utf-8",
@@ -190,7 +190,7 @@ _SOURCES = (
         description="Patients registered at each GP practice by LSOA 2011 of residence, quarterly.",
     ),
     RawSource(
-        name="gpw_practice_level",
+        name="gp_workforce_practice",
         model=GpwPracticeLevel,
         glob="gp/gpw_practice_level_*.csv",
         encoding="utf-8",
@@ -199,7 +199,7 @@ _SOURCES = (
         description="General Practice Workforce by practice: headcount and FTE by staff group, monthly.",
     ),
     RawSource(
-        name="gpw_national_summary",
+        name="gp_workforce_national",
         model=GpwNationalSummary,
         glob="gp/gpw_national_summary.csv",
         encoding="utf-8",
@@ -238,7 +238,7 @@ _SOURCES = (
         file_period=FilePeriod("Period", kind="msitae"),
     ),
     RawSource(
-        name="england_activity_age_sex",
+        name="england_activity",
         model=EnglandActivityAgeSex,
         glob="uec/england_activity_by_age_sex.csv",
         encoding="utf-8",
