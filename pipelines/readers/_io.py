@@ -155,12 +155,16 @@ class RawTable:
         if name is None:
             return pl.Series(values=[None] * self.df.height, dtype=pl.Int64)
         s = _numeric_text(self.df[name], na)
-        ok = s.str.contains(r"^[-+]?\d+(\.0*)?$")
-        bad = self.first_bad(s.is_not_null() & ~ok)
-        if bad is not None:
-            raise self.error(f"not a whole number{_as(canonical)}", record=bad, column=name,
-                             value=self.df[name][self._pos(bad)])
-        out = s.str.replace(r"\.0*$", "").cast(pl.Int64)
+        out = s.cast(pl.Int64, strict=False)
+        failed = s.is_not_null() & out.is_null()
+        if failed.any():  # "1302555.0" style whole numbers written as floats
+            f = s.cast(pl.Float64, strict=False)
+            whole = f.is_not_null() & f.is_finite() & (f == f.round(0))
+            out = pl.select(pl.when(failed & whole).then(f.cast(pl.Int64)).otherwise(out)).to_series()
+            bad = self.first_bad(failed & ~whole.fill_null(False))
+            if bad is not None:
+                raise self.error(f"not a whole number{_as(canonical)}", record=bad, column=name,
+                                 value=self.df[name][self._pos(bad)])
         return self._check_range(out, name, required, canonical, lo, hi)
 
     def to_float(self, name: str | None, *, required: bool = False, canonical: str | None = None,
@@ -168,12 +172,11 @@ class RawTable:
         if name is None:
             return pl.Series(values=[None] * self.df.height, dtype=pl.Float64)
         s = _numeric_text(self.df[name], na)
-        ok = s.str.contains(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
-        bad = self.first_bad(s.is_not_null() & ~ok)
+        out = s.cast(pl.Float64, strict=False)
+        bad = self.first_bad(s.is_not_null() & (out.is_null() | out.is_nan()) & ~s.str.to_lowercase().is_in(["nan"]))
         if bad is not None:
             raise self.error(f"not a number{_as(canonical)}", record=bad, column=name,
                              value=self.df[name][self._pos(bad)])
-        out = s.cast(pl.Float64)
         return self._check_range(out, name, required, canonical, lo, hi)
 
     def to_month(self, name: str, *, required: bool = True, canonical: str | None = None) -> pl.Series:
@@ -250,7 +253,9 @@ def _as(canonical: str | None) -> str:
 def _numeric_text(s: pl.Series, na: Sequence[str]) -> pl.Series:
     s = s.str.strip_chars()
     s = pl.select(pl.when(s.is_in(list(na))).then(None).otherwise(s)).to_series()
-    return s.str.replace_all(",", "").str.replace(r"^\+", "")
+    if s.str.contains(",", literal=True).any():  # thousands separators, "29,199"
+        s = s.str.replace_all(",", "", literal=True)
+    return s
 
 
 def norm_header(name: str) -> str:
