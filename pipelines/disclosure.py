@@ -1,0 +1,317 @@
+"""Disclosure control for every table a commissioner sees: no reader can see, or work out, a small count.
+
+Pure functions on polars frames; no Dagster import. The threshold is the profile's `disclosure` block
+(`min_suppressed`, `max_suppressed`; default 1 to 7). Three rules, applied in this order:
+
+1. **Primary suppression.** A count (numerator, denominator, observed ...) from `min` to `max` inclusive is
+   hidden. Zero is published: "none" discloses nothing about an individual, and hiding zeros would make every
+   hidden cell look small. Count-like values that are not counts of people but that readers take for counts
+   (expected, excess) are hidden too when they fall in the same range, so that no count-like cell ever shows
+   1 to 7.
+2. **Secondary suppression.** Cells that add up to a published total form a *group* (the footprints of the
+   system, the neighbourhoods of a footprint, the deciles of a deprivation gradient). Within a group:
+
+   - if exactly one part is hidden while the total is published, the hidden count is the total minus the
+     others, so the next smallest published part (non-zero first) is hidden as well;
+   - if the hidden parts together still add up to a small count (their sum is recoverable as the total
+     minus the published parts), more parts are hidden, smallest first, until it is not;
+   - if the total itself is hidden but every part is published, the total is the sum of the parts, so the
+     smallest part is hidden.
+
+   A hidden cell can be the total of one group and a part of another (a footprint is both), so the rule is
+   applied until no group changes. It protects against recovery by subtraction within any one published
+   total; it does not solve the general problem of several overlapping totals (linear programming attacks),
+   which needs a dedicated tool (tau-Argus) and is out of scope for tables of this shape.
+3. **Derived values.** Every value computed from a hidden count (rate, ratio, share, confidence limits,
+   expected, excess, the England comparison) is hidden with it.
+
+`apply_disclosure` does all three and adds three columns: `suppressed` (any cell of the row hidden),
+`suppression_reason` (why, in words) and `suppressed_columns` (which cells, so a writer can print "*" there
+and leave a genuinely missing value blank).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import polars as pl
+
+SUPPRESSED_MARK = "*"
+
+#: Output columns added by `apply_disclosure`.
+FLAG = "suppressed"
+REASON = "suppression_reason"
+HIDDEN = "suppressed_columns"
+
+
+@dataclass(frozen=True)
+class DisclosureRule:
+    """Counts from `min_suppressed` to `max_suppressed` inclusive are hidden (the profile's `disclosure`)."""
+
+    min_suppressed: int = 1
+    max_suppressed: int = 7
+
+    def __post_init__(self) -> None:
+        if not 0 < self.min_suppressed <= self.max_suppressed:
+            raise ValueError(
+                f"disclosure threshold must satisfy 0 < min <= max, got {self.min_suppressed}..{self.max_suppressed}"
+            )
+
+    @classmethod
+    def from_profile(cls, profile) -> "DisclosureRule":
+        return cls(profile.min_suppressed, profile.max_suppressed)
+
+    @property
+    def words(self) -> str:
+        return f"from {self.min_suppressed} to {self.max_suppressed}"
+
+    def is_small(self, value) -> bool:
+        """True when a single value lies in [min, max]. Null and NaN are not small (nothing is shown)."""
+        if value is None or isinstance(value, bool):
+            return False
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return False
+        return not math.isnan(number) and self.min_suppressed <= number <= self.max_suppressed
+
+    def small(self, expr: pl.Expr | str) -> pl.Expr:
+        """Polars expression: the value lies in [min, max] (null and NaN give False)."""
+        expr = pl.col(expr) if isinstance(expr, str) else expr
+        value = expr.cast(pl.Float64)
+        return (value.is_between(self.min_suppressed, self.max_suppressed, closed="both") & value.is_not_nan()).fill_null(
+            False
+        )
+
+
+DEFAULT_RULE = DisclosureRule()
+
+
+# --- groups: sets of cells that add up to a published total -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """Row positions of the parts of one total, and of the total itself (None: published elsewhere)."""
+
+    parts: tuple[int, ...]
+    total: int | None = None
+
+
+def partition_groups(frame: pl.DataFrame, by: Sequence[str]) -> list[Group]:
+    """One group per value of `by`, every row a part, the total published elsewhere (e.g. the deciles of one
+    indicator × area × period, whose sum is the area's count in the indicator table)."""
+    indexed = frame.select(by).with_row_index("_row")
+    grouped = indexed.group_by(list(by), maintain_order=True).agg(pl.col("_row"))
+    return [Group(tuple(rows)) for rows in grouped["_row"].to_list() if len(rows) > 0]
+
+
+def hierarchy_groups(
+    frame: pl.DataFrame,
+    parents: pl.DataFrame,
+    by: Sequence[str],
+    level: str = "level",
+    area: str = "area_code",
+) -> list[Group]:
+    """Groups from a drill path: the areas of one level under one parent are the parts, the parent's row (same
+    `by` values, e.g. indicator × period) is the total.
+
+    `parents` has columns level, area_code, parent_level, parent_code (as `marts.dim_areas`). Parts whose
+    parent has no row in `frame` still form a group: its total is taken to be published elsewhere.
+    """
+    rows = frame.select([*by, level, area]).with_row_index("_row")
+    links = parents.select(
+        pl.col("level").alias(level), pl.col("area_code").alias(area), "parent_level", "parent_code"
+    ).unique()
+    children = rows.join(links, on=[level, area], how="inner")
+    totals = rows.select(
+        *by, pl.col(level).alias("parent_level"), pl.col(area).alias("parent_code"), pl.col("_row").alias("_total")
+    )
+    keyed = children.join(totals, on=[*by, "parent_level", "parent_code"], how="left", nulls_equal=True)
+    grouped = keyed.group_by([*by, "parent_level", "parent_code", level], maintain_order=True).agg(
+        pl.col("_row"), pl.col("_total").first()
+    )
+    return [Group(tuple(parts), total) for parts, total in zip(grouped["_row"].to_list(), grouped["_total"].to_list())]
+
+
+# --- the rules ------------------------------------------------------------------------------------------------
+
+
+def secondary_suppression(
+    values: Sequence[float | None] | np.ndarray,
+    hidden: Sequence[bool] | np.ndarray,
+    groups: Iterable[Group],
+    rule: DisclosureRule = DEFAULT_RULE,
+) -> np.ndarray:
+    """The cells to hide in addition to `hidden` so that no hidden count can be worked out from a total.
+
+    For each group (see the module docstring), until nothing changes:
+    total published and exactly one part hidden, or the hidden parts summing to a small count: hide the
+    smallest published non-zero part (then a zero part, then the total itself); total hidden and no part
+    hidden: hide the smallest part. Null cells are never hidden and never count as protection.
+    Returns the new mask of cells hidden by this rule only (not those already hidden).
+    """
+    vals = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    mask = np.array(hidden, dtype=bool).copy()
+    added = np.zeros(len(vals), dtype=bool)
+    groups = [g for g in groups if g.parts]
+    member_of: dict[int, list[int]] = {}
+    for gi, group in enumerate(groups):
+        for cell in (*group.parts, *(() if group.total is None else (group.total,))):
+            member_of.setdefault(cell, []).append(gi)
+
+    queue = deque(range(len(groups)))
+    queued = set(queue)
+    while queue:
+        gi = queue.popleft()
+        queued.discard(gi)
+        cell = _cell_to_hide(groups[gi], vals, mask, rule)
+        if cell is None:
+            continue
+        mask[cell] = True
+        added[cell] = True
+        for other in member_of.get(cell, ()):
+            if other not in queued:
+                queue.append(other)
+                queued.add(other)
+        if gi not in queued:  # the same group may need a further cell
+            queue.append(gi)
+            queued.add(gi)
+    return added
+
+
+def _cell_to_hide(group: Group, vals: np.ndarray, mask: np.ndarray, rule: DisclosureRule) -> int | None:
+    parts = np.array(group.parts)
+    hidden_parts = parts[mask[parts]]
+    total_hidden = group.total is not None and mask[group.total]
+    if total_hidden:
+        if len(hidden_parts) > 0:
+            return None
+    else:
+        if len(hidden_parts) == 0:
+            return None
+        if len(hidden_parts) >= 2 and not rule.is_small(np.nansum(vals[hidden_parts])):
+            return None
+    published = parts[~mask[parts] & ~np.isnan(vals[parts])]
+    nonzero = published[vals[published] != 0]
+    for candidates in (nonzero, published):
+        if len(candidates):
+            # smallest value first; ties by position, so the choice is deterministic
+            order = np.lexsort((candidates, vals[candidates]))
+            return int(candidates[order[0]])
+    if group.total is not None and not total_hidden and not np.isnan(vals[group.total]):
+        return int(group.total)
+    return None  # every part already hidden (or null): nothing further to hide in this group
+
+
+@dataclass(frozen=True)
+class DisclosureSpec:
+    """Which columns of a table are counts and which are computed from them.
+
+    counts:   hidden when 1 to 7 (primary) and protected within groups (secondary), e.g. numerator, denominator
+    derived:  column -> the counts it is computed from; hidden when any of them is hidden
+    small_values: count-like derived columns (expected, excess) hidden when they are themselves 1 to 7
+    on_flag:  columns hidden when the input already carries `suppressed = true` (a mart that withheld a value,
+              e.g. a DSR from fewer than 10 events); its `suppression_reason` is kept
+    """
+
+    counts: tuple[str, ...]
+    derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    small_values: tuple[str, ...] = ()
+    on_flag: tuple[str, ...] = ()
+
+
+def apply_disclosure(
+    frame: pl.DataFrame,
+    spec: DisclosureSpec,
+    rule: DisclosureRule = DEFAULT_RULE,
+    groups: Sequence[Group] = (),
+) -> pl.DataFrame:
+    """Primary, secondary and derived suppression (module docstring) of one table.
+
+    `groups` hold row positions of `frame` (build them from the same frame with `hierarchy_groups` /
+    `partition_groups`); they apply to every count column. Hidden cells become null; the result has the
+    columns `suppressed`, `suppression_reason` and `suppressed_columns` (replacing any already there).
+    """
+    n = frame.height
+    present = set(frame.columns)
+    counts = [c for c in spec.counts if c in present]
+    reasons: list[list[str]] = [[] for _ in range(n)]
+    hidden: dict[str, np.ndarray] = {}
+
+    def note(mask: np.ndarray, text: str) -> None:
+        for i in np.flatnonzero(mask):
+            if text not in reasons[i]:
+                reasons[i].append(text)
+
+    if FLAG in present:
+        flagged = frame[FLAG].fill_null(False).to_numpy().astype(bool)
+        existing = frame[REASON].to_list() if REASON in present else [None] * n
+        for i in np.flatnonzero(flagged):
+            reasons[i].append(existing[i] or "withheld in the source table")
+    else:
+        flagged = np.zeros(n, dtype=bool)
+
+    for column in counts:
+        primary = frame.select(rule.small(column)).to_series().to_numpy().astype(bool)
+        note(primary, f"{column} {rule.words}")
+        secondary = secondary_suppression(frame[column].to_list(), primary, groups, rule)
+        note(secondary, f"{column} hidden so that another hidden count cannot be worked out from the total")
+        hidden[column] = primary | secondary
+
+    for column in (c for c in spec.small_values if c in present):
+        small = frame.select(rule.small(column)).to_series().to_numpy().astype(bool)
+        note(small & ~hidden.get(column, np.zeros(n, dtype=bool)), f"{column} {rule.words}")
+        hidden[column] = hidden.get(column, np.zeros(n, dtype=bool)) | small
+
+    derived_note = "values computed from a hidden count"
+    for column, sources in spec.derived.items():
+        if column not in present:
+            continue
+        mask = np.zeros(n, dtype=bool)
+        for source in sources:
+            if source in hidden:
+                mask |= hidden[source]
+        note(mask & ~hidden.get(column, np.zeros(n, dtype=bool)), derived_note)
+        hidden[column] = hidden.get(column, np.zeros(n, dtype=bool)) | mask
+
+    for column in (c for c in spec.on_flag if c in present):
+        hidden[column] = hidden.get(column, np.zeros(n, dtype=bool)) | flagged
+
+    hidden_columns = [[c for c in frame.columns if c in hidden and hidden[c][i]] for i in range(n)]
+    result = frame.with_columns(
+        pl.when(pl.Series(hidden[c])).then(None).otherwise(pl.col(c)).alias(c) for c in hidden
+    ).drop([c for c in (FLAG, REASON, HIDDEN) if c in present])
+    return result.with_columns(
+        pl.Series(FLAG, [bool(cols) or bool(f) for cols, f in zip(hidden_columns, flagged)], dtype=pl.Boolean),
+        pl.Series(REASON, ["; ".join(r) if r else None for r in reasons], dtype=pl.String),
+        pl.Series(HIDDEN, hidden_columns, dtype=pl.List(pl.String)),
+    )
+
+
+# --- checks shared by the tests and the output assets -------------------------------------------------------
+
+
+def small_cells(frame: pl.DataFrame, columns: Iterable[str], rule: DisclosureRule = DEFAULT_RULE) -> pl.DataFrame:
+    """The rows where any of `columns` still shows a value in [min, max] (should be empty after disclosure)."""
+    present = [c for c in columns if c in frame.columns]
+    if not present:
+        return frame.clear()
+    return frame.filter(pl.any_horizontal(rule.small(c) for c in present))
+
+
+def recoverable_cells(hidden: Sequence[bool], groups: Iterable[Group]) -> list[int]:
+    """Hidden cells that subtraction within one group would reveal: the only hidden member of a group whose
+    other members are all published (the total is the sum of the parts). Should be empty after disclosure."""
+    mask = np.array(hidden, dtype=bool)
+    found: list[int] = []
+    for group in groups:
+        members = list(group.parts) + ([] if group.total is None else [group.total])
+        unknown = [m for m in members if mask[m]]
+        if len(unknown) == 1:  # a null member counts as published: nulls are no protection
+            found.append(unknown[0])
+    return sorted(set(found))
