@@ -68,7 +68,9 @@ def exact_poisson_limits(observed: Any, confidence: float = 0.95) -> tuple[np.nd
     with np.errstate(invalid="ignore"):
         lower = chi2.ppf(a / 2.0, 2.0 * o) / 2.0
         upper = chi2.ppf(1.0 - a / 2.0, 2.0 * o + 2.0) / 2.0
-    lower = np.where(o == 0, 0.0, lower)
+    # O = 0 gives 0 by definition; scipy returns NaN for subnormal degrees of freedom (O < ~1e-308),
+    # where the true quantile underflows to 0 anyway.
+    lower = np.where((o == 0) | (np.isnan(lower) & ~np.isnan(o)), 0.0, lower)
     return np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
 
 
