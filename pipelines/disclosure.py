@@ -5,9 +5,11 @@ Pure functions on polars frames; no Dagster import. The threshold is the profile
 
 1. **Primary suppression.** A count (numerator, denominator, observed ...) from `min` to `max` inclusive is
    hidden. Zero is published: "none" discloses nothing about an individual, and hiding zeros would make every
-   hidden cell look small. Count-like values that are not counts of people but that readers take for counts
-   (expected, excess) are hidden too when they fall in the same range, so that no count-like cell ever shows
-   1 to 7.
+   hidden cell look small. Fractional counts (a neighbourhood's share of an LSOA's activity, apportioned by
+   GP registrations) are hidden when they round *up* into the range, so 0.4 of an attendance is hidden with
+   the 1 it came from (the range is `min - 1 < value <= max`). Count-like values that are not counts of
+   people but that readers take for counts (expected, excess) are hidden too when they fall in the same
+   range, so that no count-like cell ever shows 1 to 7.
 2. **Secondary suppression.** Cells that add up to a published total form a *group* (the footprints of the
    system, the neighbourhoods of a footprint, the deciles of a deprivation gradient). Within a group:
 
@@ -70,22 +72,22 @@ class DisclosureRule:
         return f"from {self.min_suppressed} to {self.max_suppressed}"
 
     def is_small(self, value) -> bool:
-        """True when a single value lies in [min, max]. Null and NaN are not small (nothing is shown)."""
+        """True when a value is a small count: `min - 1 < value <= max` (for whole numbers, min..max; a fraction
+        that rounds up into the range counts too). Null and NaN are not small (nothing is shown)."""
         if value is None or isinstance(value, bool):
             return False
         try:
             number = float(value)
         except (TypeError, ValueError):
             return False
-        return not math.isnan(number) and self.min_suppressed <= number <= self.max_suppressed
+        return not math.isnan(number) and self.min_suppressed - 1 < number <= self.max_suppressed
 
     def small(self, expr: pl.Expr | str) -> pl.Expr:
-        """Polars expression: the value lies in [min, max] (null and NaN give False)."""
+        """Polars expression of `is_small` (null and NaN give False)."""
         expr = pl.col(expr) if isinstance(expr, str) else expr
         value = expr.cast(pl.Float64)
-        return (value.is_between(self.min_suppressed, self.max_suppressed, closed="both") & value.is_not_nan()).fill_null(
-            False
-        )
+        in_range = value.is_between(self.min_suppressed - 1, self.max_suppressed, closed="right")
+        return (in_range & value.is_not_nan()).fill_null(False)
 
 
 DEFAULT_RULE = DisclosureRule()

@@ -69,7 +69,7 @@ FOOTPRINTS = parents_of({f"F{i}": ("footprint", "system", "S") for i in range(1,
 # --- the threshold ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, small", [(0, False), (1, True), (4, True), (7, True), (8, False), (0.5, False),
+@pytest.mark.parametrize("value, small", [(0, False), (1, True), (4, True), (7, True), (8, False), (0.4, True),
                                           (7.5, False), (-3, False), (None, False), (float("nan"), False)])
 def test_rule_is_small(value, small):
     rule = DisclosureRule()
@@ -103,6 +103,12 @@ def test_primary_hides_counts_from_1_to_7_and_everything_computed_from_them_but_
     assert out["suppressed_columns"][1].to_list() == ["numerator", "value", "lower_ci_95", "upper_ci_95",
                                                       "comparison_95"]
     assert "numerator from 1 to 7" in out["suppression_reason"][1]
+
+
+def test_fractional_counts_apportioned_to_neighbourhoods_are_hidden_when_they_round_up_into_the_range():
+    frame = table([("neighbourhood", "N1", 0.0), ("neighbourhood", "N2", 0.4), ("neighbourhood", "N3", 6.9),
+                   ("neighbourhood", "N4", 7.2)])
+    assert apply_disclosure(frame, SPEC)["numerator"].to_list() == [0.0, None, None, 7.2]
 
 
 def test_a_small_denominator_hides_the_rate_too():
