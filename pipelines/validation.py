@@ -1,0 +1,699 @@
+"""Validate raw files against their pandera models, in bounded memory, with errors a person can act on.
+
+A file is streamed in batches (pyarrow's CSV stream reader, every column read as text), each batch is cast to
+the model's dtypes by us (so a bad cell is reported with its line and its text) and then validated by pandera
+on a collected polars DataFrame with `lazy=True` (a LazyFrame would skip the data checks). Keys are checked
+for uniqueness across batches at the end. Any problem raises `RawFileError`, whose message is a table of
+file, row (the line number a person sees in an editor or spreadsheet: header = 1), column, value and rule.
+
+Line numbers are exact because the reader does not allow quoted values to span lines (none of the contract's
+layouts has them; one that does is reported as a malformed line) and keeps blank lines as rows.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandera.polars as pa
+import polars as pl
+import pyarrow as pa_arrow
+import pyarrow.csv as pa_csv
+from pandera.errors import SchemaErrors
+
+from schemas.introspect import NOT_NULL, check_columns, check_label, column_specs, describe_check, unique_keys
+from schemas.registry import RawSource, file_month
+
+MAX_LISTED = 20  # lines of the error table
+MAX_KEPT = 1_000  # failures kept in memory per file (all are counted)
+HEADER_SAMPLE_BYTES = 1 << 20
+READ_BLOCK_BYTES = 1 << 21  # the CSV reader's block; it may hold 32 of them read ahead
+GZIP_MAGIC = b"\x1f\x8b"
+_LINE = "__line"
+
+ALL_COLUMNS = "(all)"  # a problem with a whole line
+WHOLE_FILE = "(file)"  # a problem with the file itself
+HEADER_REPEATED = "header row repeated mid-file (files concatenated?)"
+BLANK_LINE = "blank line"
+
+
+# --- results and errors ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One problem in one file. `row` is the 1-based line number (header = 1); None if not tied to a line."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+
+
+@dataclass
+class FileReport:
+    """What was validated: enough to identify the file (sha256) and to show in Dagster metadata.
+
+    `check_counts` maps each rule (`"<column>: <rule in words>"`) to the number of cells or rows that broke it
+    (all zero for a valid file).
+    """
+
+    path: Path
+    source: str
+    rows: int
+    bytes: int
+    sha256: str
+    columns: tuple[str, ...]
+    check_counts: dict[str, int] = field(default_factory=dict)
+    failures: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failures == 0
+
+    def to_metadata(self) -> dict[str, object]:
+        """Plain values for Dagster metadata (the caller wraps them in `MetadataValue`s if it wants)."""
+        return {
+            "path": str(self.path),
+            "source": self.source,
+            "rows": self.rows,
+            "bytes": self.bytes,
+            "sha256": self.sha256,
+            "columns": list(self.columns),
+            "checks": dict(self.check_counts),
+            "failures": self.failures,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class RawFileError(ValueError):
+    """A raw file (or a source's set of files) failed validation. The message is a readable table.
+
+    Attributes: `failures` (the first problems found, up to `MAX_KEPT` per file), `total` (all problems),
+    `reports` (one `FileReport` per file validated, failed ones included).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        failures: list[Failure] | None = None,
+        total: int | None = None,
+        reports: list[FileReport] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.failures = failures or []
+        self.total = len(self.failures) if total is None else total
+        self.reports = reports or []
+
+
+def format_failures(
+    title: str, failures: list[Failure], total: int, counts: Counter[str] | None = None, limit: int = MAX_LISTED
+) -> str:
+    """`title`, then a table of the first `limit` failures (file, row, column, value, rule), then `and N more`."""
+    shown = sorted(failures, key=lambda f: (f.file, f.row if f.row is not None else 0))[:limit]  # stable
+    header = ("file", "row", "column", "value", "rule")
+    cells = [
+        (
+            f.file,
+            "" if f.row is None else str(f.row),
+            _clip(f.column or "", 40),
+            _clip("(empty)" if f.value is None else repr(f.value) if f.value.strip() != f.value else f.value, 40),
+            f.rule,
+        )
+        for f in shown
+    ]
+    widths = [max(len(row[i]) for row in [header, *cells]) for i in range(len(header) - 1)]
+
+    def line(row: tuple[str, ...]) -> str:
+        left = [row[0].ljust(widths[0]), row[1].rjust(widths[1]), row[2].ljust(widths[2]), row[3].ljust(widths[3])]
+        return "  " + "  ".join(left) + "  " + row[4]
+
+    lines = [title, line(header), *(line(row) for row in cells)]
+    if total > len(shown):
+        lines.append(f"  … and {total - len(shown):,} more")
+    if counts and len(counts) > 1:
+        lines.append("  problems by rule:")
+        lines += [f"    {n:>9,}  {rule}" for rule, n in counts.most_common(12)]
+        if len(counts) > 12:
+            lines.append(f"    … and {len(counts) - 12} more rules")
+    return "\n".join(lines)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- the file, the stream and the header -------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == GZIP_MAGIC
+
+
+def _open_stream(path: Path) -> pa_arrow.NativeFile:
+    """The file's bytes, decompressed if it is gzip (recognised by its magic bytes, whatever its name)."""
+    return pa_arrow.input_stream(str(path), compression="gzip" if _is_gzip(path) else None)
+
+
+def _text_lines(path: Path) -> Iterator[bytes]:
+    """Physical lines as bytes (slow path, used only to locate a problem the fast reader cannot place)."""
+    try:
+        with _open_stream(path) as stream:
+            buffered = io.BufferedReader(stream, buffer_size=1 << 20)  # type: ignore[arg-type]
+            yield from buffered
+    except (OSError, EOFError, pa_arrow.ArrowInvalid):
+        return  # a truncated stream: the lines before the break are all there is
+
+
+class _Collector:
+    """Keeps the first `MAX_KEPT` failures of a file and counts all of them, per rule."""
+
+    def __init__(self, file: str, columns: tuple[str, ...] = ()) -> None:
+        self.file = file
+        self.columns = columns
+        self.kept: list[Failure] = []
+        self.total = 0
+        self.counts: Counter[str] = Counter()
+
+    def add(self, row: int | None, column: str | None, value: object, rule: str, *, kind: str | None = None) -> None:
+        """Record a failure; `kind` (default: `rule`) is the rule as counted, without row-specific detail."""
+        self.total += 1
+        self.counts[f"{column}: {kind or rule}" if column else kind or rule] += 1
+        if len(self.kept) < MAX_KEPT:
+            self.kept.append(Failure(self.file, row, column, None if value is None else str(value), rule))
+
+    def add_many(self, rows: Iterable[tuple[int | None, str | None, object, str]], *, kind: str | None = None) -> None:
+        for row in rows:
+            self.add(*row, kind=kind)
+
+    def column_at(self, position: int) -> str | None:
+        return self.columns[position] if position < len(self.columns) else None
+
+
+def _read_header(path: Path, source: RawSource, found: _Collector) -> tuple[list[str] | None, bytes]:
+    """The header fields (None if the file cannot be read that far) and a sample of the file's first bytes."""
+    chunks: list[bytes] = []
+    try:
+        with _open_stream(path) as stream:
+            while sum(map(len, chunks)) < HEADER_SAMPLE_BYTES and (chunk := stream.read(1 << 16)):
+                chunks.append(chunk)
+    except (OSError, EOFError, pa_arrow.ArrowInvalid) as exc:
+        row = b"".join(chunks).count(b"\n") + 1
+        found.add(row, WHOLE_FILE, None, f"{_truncated(exc)}; it breaks off on this line", kind="truncated or corrupt")
+        return None, b""
+    sample = b"".join(chunks)
+    if not sample:
+        found.add(1, WHOLE_FILE, None, "empty file (nothing after decompression): expected a header row")
+        return None, sample
+    first = sample.split(b"\n", 1)[0].rstrip(b"\r")
+    try:
+        text = first.decode("utf-8-sig")  # a BOM is accepted whatever the declared encoding
+    except UnicodeDecodeError as exc:
+        hint = " (the file looks like UTF-16)" if sample[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        value = first[max(0, exc.start - 10) : exc.end + 10]
+        found.add(1, ALL_COLUMNS, value, f"header is not valid UTF-8{hint}: save the file as UTF-8", kind="UTF-8")
+        return None, sample
+    if not text.strip():
+        found.add(1, ALL_COLUMNS, None, "first line is blank: expected the header row")
+        return None, sample
+    return next(csv.reader([text])), sample
+
+
+def _check_header(header: list[str], expected: tuple[str, ...], found: _Collector) -> None:
+    """Missing, extra, renamed, duplicated or reordered columns, each named."""
+    counts = Counter(header)
+    for name, n in counts.items():
+        if n > 1:
+            found.add(1, name, name, f"column appears {n} times in the header")
+    missing = [name for name in expected if name not in counts]
+    extra = [name for name in header if name not in expected]
+    renamed: set[str] = set()
+    if len(header) == len(expected):
+        for position, (got, want) in enumerate(zip(header, expected, strict=True), start=1):
+            if got != want and got in extra and want in missing:
+                near = " (differs only in case or spaces)" if got.strip().lower() == want.strip().lower() else ""
+                found.add(1, want, got, f"column {position} should be named {want!r}: renamed?{near}")
+                renamed.update((got, want))
+    for name in missing:
+        if name not in renamed:
+            found.add(1, name, None, f"missing column (expected as column {expected.index(name) + 1})")
+    for name in extra:
+        if name not in renamed:
+            found.add(1, name, name, f"unexpected column (column {header.index(name) + 1}); not in the contract")
+    if not missing and not extra and len(header) == len(expected) and header != list(expected):
+        position = next(i for i, (got, want) in enumerate(zip(header, expected, strict=True)) if got != want)
+        found.add(
+            1, header[position], header[position], f"columns out of order: column {position + 1} should be {expected[position]!r}"
+        )
+
+
+# --- batch checks ------------------------------------------------------------------------------------------
+
+
+class _BatchValidator:
+    """Casts and checks one batch of text columns; remembers keys for the cross-batch uniqueness check."""
+
+    def __init__(self, source: RawSource, path: Path, found: _Collector) -> None:
+        self.source = source
+        self.found = found
+        self.specs = column_specs(source.model)
+        self.columns = [spec.name for spec in self.specs]
+        schema = source.model.to_schema()
+        # Uniqueness is checked over the whole file at the end, not batch by batch.
+        batch_schema = schema.update_columns({spec.name: {"unique": False} for spec in self.specs if spec.unique})
+        batch_schema = copy.copy(batch_schema)
+        batch_schema.unique = None
+        self.schema = batch_schema
+        self.keys = unique_keys(source.model)
+        # Per key, the hash of every row's key (8 bytes a row, whatever the key's width); per batch, its lines
+        # (None when they run on from `first_line` without a gap, the usual case).
+        self.key_hashes: list[list[pl.Series]] = [[] for _ in self.keys]
+        self.batch_lines: list[tuple[int, int, pl.Series | None]] = []
+        # pandera's name for each check → the rule in words
+        self.rule_of: dict[tuple[str, str], str] = {}
+        for spec in self.specs:
+            for check in spec.checks:
+                self.rule_of[(spec.name, check_label(check))] = describe_check(check)
+        self.table_checks = {check_label(check): check for check in schema.checks}
+        self.period: tuple[pl.Expr, str] | None = None
+        if source.file_period is not None:
+            month = file_month(path)
+            if month is None:
+                found.add(None, source.file_period.column, path.name, "file name does not carry its month (_YYYY-MM)")
+            else:
+                self.period = source.file_period.rule(month)
+        self.counts: Counter[str] = Counter(self._all_rules())
+
+    def _all_rules(self) -> dict[str, int]:
+        rules: dict[str, int] = {}
+        for spec in self.specs:
+            if spec.dtype != pl.String:
+                rules[f"{spec.name}: {_type_rule(spec.dtype)}"] = 0
+            if not spec.nullable:
+                rules[f"{spec.name}: {NOT_NULL}"] = 0
+            for rule in spec.rules:
+                rules[f"{spec.name}: {rule}"] = 0
+        for check in self.schema.checks:
+            rules[f"{', '.join(check_columns(check)) or ALL_COLUMNS}: {describe_check(check)}"] = 0
+        for key in self.keys:
+            rules[f"{', '.join(key)}: {_unique_rule(key)}"] = 0
+        if self.period is not None and self.source.file_period is not None:
+            rules[f"{self.source.file_period.column}: {self.period[1]}"] = 0
+        return rules
+
+    def check(self, text: pl.DataFrame, first_line: int) -> None:
+        """Validate one batch whose first row is on line `first_line` of the file."""
+        n = text.height
+        lines = pl.int_range(first_line, first_line + n, dtype=pl.Int64, eager=True).alias(_LINE)
+        text = text.with_columns(lines)
+
+        # Header rows pasted mid-file and blank lines: report once, then leave them out of the other checks.
+        repeated = pl.all_horizontal([(pl.col(c) == c).fill_null(False) for c in self.columns])
+        blank = pl.all_horizontal([pl.col(c).is_null() for c in self.columns])
+        odd = text.filter(repeated | blank)
+        if odd.height:
+            for row in odd.iter_rows(named=True):
+                is_blank = all(row[c] is None for c in self.columns)
+                value = None if is_blank else ",".join(str(row[c]) for c in self.columns[:4]) + ",…"
+                self.found.add(row[_LINE], ALL_COLUMNS, value, BLANK_LINE if is_blank else HEADER_REPEATED)
+            text = text.filter(~(repeated | blank))
+
+        typed, type_errors = self._cast(text)
+        self._pandera(typed, text, type_errors)
+        if self.period is not None and self.source.file_period is not None:
+            column = self.source.file_period.column
+            expr, words = self.period
+            bad = typed.filter(~expr.fill_null(True))
+            self.found.add_many((line, column, value, words) for line, value in bad.select(_LINE, column).iter_rows())
+        if self.keys:
+            gapless = typed.height == n
+            self.batch_lines.append((first_line, typed.height, None if gapless else typed[_LINE]))
+        for key, hashes in zip(self.keys, self.key_hashes, strict=True):
+            hashed = pl.col(key[0]).hash() if len(key) == 1 else pl.struct(key).hash()
+            hashes.append(typed.select(hashed).to_series())
+
+    def _cast(self, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+        """Text → model dtypes. Returns the typed batch and the cells that would not cast (None if none)."""
+        casts = {spec.name: _cast_expr(spec.name, spec.dtype) for spec in self.specs if spec.dtype != pl.String}
+        if not casts:
+            return text, None
+        typed = text.with_columns(**casts)
+        flags = [
+            (pl.col(name).is_not_null() & typed[name].is_null()).alias(name)
+            for name in casts  # text column not null, typed column null
+        ]
+        bad = text.select(_LINE, *flags)
+        any_bad = bad.select(pl.any_horizontal(pl.exclude(_LINE))).to_series()
+        if not any_bad.any():
+            return typed, None
+        rows = []
+        bad_rows = bad.filter(any_bad)
+        text_rows = text.filter(any_bad)
+        for name in casts:
+            hits = text_rows.filter(bad_rows[name])
+            dtype = next(spec.dtype for spec in self.specs if spec.name == name)
+            rows += [(line, name, value, _type_rule(dtype)) for line, value in hits.select(_LINE, name).iter_rows()]
+        self.found.add_many(rows)
+        return typed, bad_rows.select(_LINE)
+
+    def _pandera(self, typed: pl.DataFrame, text: pl.DataFrame, type_errors: pl.DataFrame | None) -> None:
+        frame = typed.drop(_LINE)
+        try:
+            self.schema.validate(frame, lazy=True)
+            return
+        except SchemaErrors as errors:
+            cases = errors.failure_cases
+        lines = typed[_LINE]
+        skip = set(type_errors[_LINE].to_list()) if type_errors is not None else set()
+        rows = []
+        for case in cases.iter_rows(named=True):
+            index = case["index"]
+            line = None if index is None else int(lines[int(index)])
+            if line in skip:
+                continue  # the cell did not cast: already reported as a wrong type
+            label = case["check"]
+            if case["schema_context"] == "Column":
+                column = case["column"]
+                if label == "not_nullable":
+                    rule = NOT_NULL
+                else:
+                    rule = self.rule_of.get((column, label), label)
+                rows.append((line, column, case["failure_case"], rule))
+            elif label in self.table_checks:
+                check = self.table_checks[label]
+                involved = check_columns(check)
+                value = _row_values(case["failure_case"], involved)
+                rows.append((line, ", ".join(involved) or ALL_COLUMNS, value, describe_check(check)))
+            else:
+                rows.append((line, case["column"], case["failure_case"], label))
+        self.found.add_many(rows)
+
+    def check_keys(self, reread: Callable[[tuple[str, ...], set[int]], pl.DataFrame]) -> None:
+        """Each key (a `unique=True` column, or `Config.unique`) is unique over the whole file.
+
+        Only hashes are kept while streaming; rows whose hash repeats are re-read (`reread(key, lines)`, the
+        key's text at those lines) and compared on their values, which also rules out hash collisions.
+        """
+        for key, hashes in zip(self.keys, self.key_hashes, strict=True):
+            if not hashes:
+                continue
+            hashed = pl.concat(hashes)
+            hashes.clear()
+            ordered = hashed.sort()  # sorting finds repeats in far less memory than a hash table of 1M keys
+            repeated = ordered.filter(ordered == ordered.shift(1)).unique()
+            if repeated.is_empty():
+                continue
+            suspects = self._lines().filter(hashed.is_in(repeated.implode()))
+            values = reread(key, set(suspects.to_list()))
+            typed = values.with_columns(
+                **{spec.name: _cast_expr(spec.name, spec.dtype) for spec in self.specs if spec.name in key}
+            )
+            duplicated = typed.filter(typed.select(key).is_duplicated())
+            if not duplicated.height:
+                continue
+            first = duplicated.group_by(key, maintain_order=True).agg(pl.col(_LINE).min().alias("__first"))
+            later = duplicated.join(first, on=list(key), nulls_equal=True).filter(pl.col(_LINE) != pl.col("__first"))
+            rule = _unique_rule(key)
+            for row in later.sort(_LINE).iter_rows(named=True):
+                value = ", ".join("" if row[c] is None else str(row[c]) for c in key)
+                first_row = row["__first"]
+                self.found.add(row[_LINE], ", ".join(key), value, f"{rule}: first seen on row {first_row}", kind=rule)
+
+
+    def _lines(self) -> pl.Series:
+        """Line of every row whose key was hashed, in hashing order."""
+        parts = [
+            lines if lines is not None else pl.int_range(first, first + height, dtype=pl.Int64, eager=True)
+            for first, height, lines in self.batch_lines
+        ]
+        return pl.concat(parts).rename(_LINE)
+
+
+def _unique_rule(key: tuple[str, ...]) -> str:
+    return "unique" if len(key) == 1 else "unique combination"
+
+
+def _type_rule(dtype: pl.DataType) -> str:
+    if dtype == pl.Date:
+        return "not a date (YYYY-MM-DD)"
+    if dtype.is_integer():
+        return "not a whole number"
+    if dtype.is_float():
+        return "not a number"
+    return f"not a valid {dtype}"
+
+
+def _cast_expr(name: str, dtype: pl.DataType) -> pl.Expr:
+    column = pl.col(name)
+    if dtype == pl.Date:
+        return pl.when(column.str.len_bytes() == 10).then(column.str.to_date("%Y-%m-%d", strict=False))
+    if dtype.is_float():
+        number = column.cast(dtype, strict=False)
+        return pl.when(number.is_finite()).then(number)  # NaN / inf are not numbers a publisher means
+    return column.cast(dtype, strict=False)
+
+
+def _row_values(failure_case: object, columns: tuple[str, ...]) -> str:
+    """`A=1, B=2` for the involved columns of a row-check failure (pandera gives the row as JSON)."""
+    try:
+        row = json.loads(str(failure_case))
+    except (TypeError, ValueError):
+        return str(failure_case)
+    if not isinstance(row, dict) or not columns:
+        return str(failure_case)
+    return ", ".join(f"{c}={row.get(c)}" for c in columns)
+
+
+# --- slow paths: place a problem the stream reader reports without a line ----------------------------------
+
+
+def _truncated(exc: BaseException) -> str:
+    return f"file is truncated or corrupt (compressed stream: {exc})"
+
+
+def _readable_lines(path: Path) -> int:
+    """Complete lines that can be read before a truncated or corrupt compressed stream breaks off."""
+    lines = 0
+    try:
+        with _open_stream(path) as stream:
+            while chunk := stream.read(1 << 20):
+                lines += chunk.count(b"\n")
+    except (OSError, EOFError, pa_arrow.ArrowInvalid):
+        pass
+    return lines
+
+
+def _locate_bad_utf8(path: Path, found: _Collector) -> bool:
+    located = False
+    for number, raw in enumerate(_text_lines(path), start=1):
+        try:
+            raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            fields = next(csv.reader([text]), [])
+            position = raw[: exc.start].count(b",")
+            column = found.column_at(position)
+            value = fields[position] if position < len(fields) else text
+            byte = raw[exc.start : exc.start + 1]
+            found.add(number, column, value, f"not valid UTF-8 (byte {byte!r}): save the file as UTF-8", kind="UTF-8")
+            located = True
+            if found.total >= MAX_KEPT:
+                break
+    return located
+
+
+def _locate_bad_lines(path: Path, expected: int, found: _Collector) -> bool:
+    located = False
+    for number, raw in enumerate(_text_lines(path), start=1):
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if number == 1 or not text:
+            continue
+        fields = next(csv.reader([text]), [])
+        if len(fields) != expected or text.count('"') % 2:
+            found.add(
+                number,
+                ALL_COLUMNS,
+                _clip(text, 60),
+                f"{len(fields)} fields where the header has {expected} (stray comma, or a quoted value over lines?)",
+            )
+            located = True
+            if found.total >= MAX_KEPT:
+                break
+    return located
+
+
+def _stream_text(
+    path: Path, columns: tuple[str, ...], batch_rows: int, include: tuple[str, ...] = ()
+) -> Iterator[pl.DataFrame]:
+    """Batches of about `batch_rows` data rows, every column as text (empty cell = null), one row per line.
+
+    pyarrow's reader reads up to 32 blocks ahead in the background, so blocks are kept small (`READ_BLOCK_BYTES`)
+    to bound memory, and gathered into batches of `batch_rows` to keep pandera's per-call overhead low.
+    """
+    reader = pa_csv.open_csv(
+        _open_stream(path),
+        read_options=pa_csv.ReadOptions(block_size=READ_BLOCK_BYTES, use_threads=True),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={name: pa_arrow.string() for name in columns},
+            include_columns=list(include) or None,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    pending: list[pa_arrow.RecordBatch] = []
+    pending_rows = 0
+    for batch in reader:
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        if pending_rows >= batch_rows:
+            yield _frame(pending)
+            pending, pending_rows = [], 0
+    if pending_rows:
+        yield _frame(pending)
+
+
+def _frame(batches: list[pa_arrow.RecordBatch]) -> pl.DataFrame:
+    frame = pl.from_arrow(pa_arrow.Table.from_batches(batches))
+    assert isinstance(frame, pl.DataFrame)
+    return frame.rechunk()
+
+
+# --- public API --------------------------------------------------------------------------------------------
+
+
+def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000) -> FileReport:
+    """Validate one raw file against `source.model`; return its report or raise `RawFileError`.
+
+    Reads the file as a stream of batches of about `batch_rows` rows (memory stays bounded whatever the file's
+    size). Reports, each with its line: wrong columns (missing, extra, renamed, out of order), cells that are
+    not of the column's type, values breaking a rule of the model, rows outside the month in the file name,
+    duplicated keys, header rows repeated mid-file, blank lines, malformed lines, non-UTF-8 bytes, and an
+    empty, header-only, truncated or unreadable (gzip) file.
+    """
+    started = time.perf_counter()
+    path = Path(path)
+    found = _Collector(path.name)
+    expected = source.columns
+    size = path.stat().st_size
+    sha = _sha256(path)
+
+    def report(rows: int, counts: Counter[str]) -> FileReport:
+        return FileReport(
+            path=path,
+            source=source.name,
+            rows=rows,
+            bytes=size,
+            sha256=sha,
+            columns=expected,
+            check_counts=dict(counts),
+            failures=found.total,
+            seconds=time.perf_counter() - started,
+        )
+
+    def fail(rows: int, counts: Counter[str] | None = None) -> RawFileError:
+        summary = report(rows, counts or found.counts)
+        title = (
+            f"Raw file failed validation: {path}\n"
+            f"  source {source.name} (model {source.model.__name__}), {rows:,} data rows read, "
+            f"{found.total:,} problem{'s' if found.total != 1 else ''}:"
+        )
+        return RawFileError(format_failures(title, found.kept, found.total, found.counts), found.kept, found.total, [summary])
+
+    if size == 0:
+        found.add(1, WHOLE_FILE, None, "empty file (0 bytes): expected a header row")
+        raise fail(0)
+    header, sample = _read_header(path, source, found)
+    if header is None:
+        raise fail(0)
+    _check_header(header, expected, found)
+    if found.total:
+        raise fail(0)
+    found.columns = expected
+
+    validator = _BatchValidator(source, path, found)
+    rows = 0
+    try:
+        for text in _stream_text(path, expected, batch_rows):
+            validator.check(text, first_line=rows + 2)
+            rows += text.height
+    except pa_arrow.ArrowInvalid as exc:
+        message = str(exc)
+        if "UTF8" in message or "UTF-8" in message:
+            if not _locate_bad_utf8(path, found):
+                found.add(rows + 2, ALL_COLUMNS, None, f"not valid UTF-8: {message}", kind="UTF-8")
+        elif "CSV parse error" in message:
+            if not _locate_bad_lines(path, len(expected), found):
+                found.add(rows + 2, ALL_COLUMNS, None, f"malformed CSV: {message}", kind="malformed CSV")
+        else:
+            found.add(rows + 2, WHOLE_FILE, None, f"unreadable: {message}", kind="unreadable")
+        raise fail(rows) from exc
+    except (OSError, EOFError) as exc:
+        row = _readable_lines(path) + 1
+        found.add(row, WHOLE_FILE, None, f"{_truncated(exc)}; it breaks off on this line", kind="truncated or corrupt")
+        raise fail(rows) from exc
+
+    if rows == 0:
+        found.add(2, WHOLE_FILE, None, "header only: the file has no data rows")
+        raise fail(0)
+
+    def reread(key: tuple[str, ...], lines: set[int]) -> pl.DataFrame:
+        wanted = pl.Series(sorted(lines), dtype=pl.Int64)
+        parts, first_line = [], 2
+        for text in _stream_text(path, expected, batch_rows, include=key):
+            text = text.with_columns(pl.int_range(first_line, first_line + text.height, dtype=pl.Int64).alias(_LINE))
+            parts.append(text.filter(pl.col(_LINE).is_in(wanted)))
+            first_line += text.height
+        return pl.concat(parts)
+
+    validator.check_keys(reread)
+    validator.counts.update(found.counts)
+    if found.total:
+        raise fail(rows, validator.counts)
+    return report(rows, validator.counts)
+
+
+def validate_source(raw_dir: Path, source: RawSource, *, batch_rows: int = 250_000) -> list[FileReport]:
+    """Validate every file of `source` under `raw_dir` (its glob, plus gzipped copies).
+
+    Raises `RawFileError` if no file matches, or after validating them all if any failed (one message,
+    every failed file's table).
+    """
+    raw_dir = Path(raw_dir)
+    paths = source.files(raw_dir)
+    if not paths:
+        raise RawFileError(f"No file of source {source.name} matches {raw_dir / source.glob} (or .gz)")
+    reports: list[FileReport] = []
+    errors: list[RawFileError] = []
+    for path in paths:
+        try:
+            reports.append(validate_file(path, source, batch_rows=batch_rows))
+        except RawFileError as error:
+            errors.append(error)
+            reports.extend(error.reports)
+    if errors:
+        message = f"{len(errors)} of {len(paths)} files of source {source.name} failed validation.\n\n"
+        message += "\n\n".join(str(error) for error in errors)
+        failures = [failure for error in errors for failure in error.failures]
+        raise RawFileError(message, failures, sum(error.total for error in errors), reports)
+    return reports
