@@ -154,6 +154,7 @@ def test_sii_seed_reproducible_and_group_independent(data):
     assert alone.row(0) == a.filter(pl.col("Area") == "area2").row(0)
     chunked = sii(src, max_chunk_elements=1, **kw)  # one group per chunk
     assert chunked.equals(a)
+    assert sii(src, n_threads=1, **kw).equals(a) and sii(src, n_threads=3, **kw).equals(a)
     c = sii(src, **{**kw, "seed": 8})
     assert not c.equals(a)
 

@@ -125,3 +125,24 @@ def test_dsr_missing_bands_count_as_zero_events():
     a, b, c = (dsr(d, group_by="g", age_band="band", count="count", population="pop") for d in (full, short, zero_pop))
     for col in ("value", "lower_ci_95", "upper_ci_99_8"):
         assert a[col][0] == b[col][0] == c[col][0]
+
+
+def test_sii_batched_wls_matches_lstsq_per_group():
+    """Independent check of the closed-form batched WLS against numpy lstsq, one group at a time."""
+    from pipelines.stats import sii
+
+    rng = np.random.default_rng(5)
+    G, k = 40, 10
+    pop = rng.integers(100, 50_000, (G, k)).astype(float)
+    val = rng.uniform(50, 90, (G, k))
+    df = pl.DataFrame({"g": np.repeat(np.arange(G), k), "q": np.tile(np.arange(1, k + 1), G),
+                       "pop": pop.ravel(), "v": val.ravel(), "se": np.full(G * k, 0.5)})
+    out = sii(df, group_by="g", quantile="q", population="pop", value="v", se="se", repetitions=1000, seed=0)
+    for gi in range(G):
+        a = pop[gi] / pop[gi].sum()
+        b = np.cumsum(a) - a / 2
+        X = np.column_stack([np.sqrt(a), b * np.sqrt(a)])
+        (c0, c1), *_ = np.linalg.lstsq(X, np.sqrt(a) * val[gi], rcond=None)
+        assert np.isclose(out["sii"][gi], c1, rtol=1e-9, atol=0)
+        assert np.isclose(out["rii"][gi], (c0 + c1) / c0, rtol=1e-9, atol=0)
+        assert np.isclose(out["intercept"][gi], c0, rtol=1e-9, atol=0)
