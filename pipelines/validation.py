@@ -126,8 +126,8 @@ def format_failures(
         (
             f.file,
             "" if f.row is None else str(f.row),
-            _clip(f.column or "", 40),
-            _clip("(empty)" if f.value is None else repr(f.value) if f.value.strip() != f.value else f.value, 40),
+            _clip(f.column or "", 60),
+            _clip("(empty)" if f.value is None else repr(f.value) if f.value.strip() != f.value else f.value, 72),
             f.rule,
         )
         for f in shown
@@ -662,7 +662,7 @@ def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000) -
         parts, first_line = [], 2
         for text in _stream_text(path, expected, batch_rows, include=key):
             text = text.with_columns(pl.int_range(first_line, first_line + text.height, dtype=pl.Int64).alias(_LINE))
-            parts.append(text.filter(pl.col(_LINE).is_in(wanted)))
+            parts.append(text.filter(pl.col(_LINE).is_in(wanted.implode())))
             first_line += text.height
         return pl.concat(parts)
 

@@ -151,7 +151,7 @@ def _fingertips() -> pl.DataFrame:
                                          "Compared to goal", "Time period range")},
             }  # fmt: skip
         )
-    return pl.DataFrame(rows, schema_overrides={"Count": pl.Float64, "Denominator": pl.Float64})
+    return pl.DataFrame(rows)
 
 
 def _gp_practice_map() -> pl.DataFrame:
@@ -245,7 +245,7 @@ def _gp_workforce_national() -> pl.DataFrame:
         for index, group in enumerate(GPW_STAFF_GROUPS):
             rows.append({"CENSUS_DATE": census, "STAFF_GROUP": group, "FTE": 1000.0 * (index + 1), "HEADCOUNT": 1200 * (index + 1)})
         rows.append({"CENSUS_DATE": census, "STAFF_GROUP": REGISTERED_PATIENTS, "FTE": None, "HEADCOUNT": 60_000_000})
-    return pl.DataFrame(rows, schema_overrides={"FTE": pl.Float64})
+    return pl.DataFrame(rows)
 
 
 def _ecds_attendances() -> pl.DataFrame:
@@ -327,7 +327,8 @@ _BUILDERS = {
 def example_frame(name: str) -> pl.DataFrame:
     """A small valid frame in the layout of raw source `name`, columns in file order."""
     frame = _BUILDERS[name]()
-    return frame.select(RAW_SOURCES[name].columns)
+    schema = RAW_SOURCES[name].model.to_schema()
+    return frame.select(pl.col(column).cast(spec.dtype.type) for column, spec in schema.columns.items())
 
 
 def example_csv(name: str, frame: pl.DataFrame | None = None) -> bytes:

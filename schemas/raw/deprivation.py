@@ -198,7 +198,7 @@ class Iod2019File7(RawModel):
     )
 
     class Config:
-        name = "iod2019_file7"
+        name = "imd_file7"
         metadata = {
             "grain": "one row per LSOA 2011 in England (32,844)",
             "publisher": "Ministry of Housing, Communities and Local Government",

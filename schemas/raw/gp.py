@@ -92,7 +92,7 @@ class GpRegisteredPatientsAgeSex(RawModel):
     NUMBER_OF_PATIENTS: int = pa.Field(ge=0, description="Patients registered at the practice in the group.")
 
     class Config:
-        name = "gp_registered_patients_age_sex"
+        name = "gp_patients_age_sex"
         unique = ["ORG_CODE", "SEX", "AGE_GROUP_5"]
         metadata = {
             "grain": "one row per practice, sex and five-year age group, for one month",
@@ -116,7 +116,7 @@ class GpRegisteredPatientsLsoa(RawModel):
     NUMBER_OF_PATIENTS: int = pa.Field(ge=0, description="Patients of the practice resident in the LSOA.")
 
     class Config:
-        name = "gp_registered_patients_lsoa"
+        name = "gp_patients_lsoa"
         unique = ["PRACTICE_CODE", "LSOA_CODE"]
         metadata = {
             "grain": "one row per practice and LSOA 2011 of residence, for one month",
@@ -164,7 +164,7 @@ class GpwPracticeLevel(RawModel):
         return data.lazyframe.select(pl.col("TOTAL_GP_EXTGL_FTE") <= pl.col("TOTAL_GP_FTE") + FTE_TOLERANCE)
 
     class Config:
-        name = "gpw_practice_level"
+        name = "gp_workforce_practice"
         metadata = {
             "grain": "one row per GP practice of the ICB, for one month",
             "publisher": "NHS England (General Practice Workforce)",
@@ -210,7 +210,7 @@ class GpwNationalSummary(RawModel):
         return data.lazyframe.select(pl.col("FTE").is_null() == (pl.col("STAFF_GROUP") == REGISTERED_PATIENTS))
 
     class Config:
-        name = "gpw_national_summary"
+        name = "gp_workforce_national"
         unique = ["CENSUS_DATE", "STAFF_GROUP"]
         metadata = {
             "grain": "one row per census month and staff group (plus registered patients)",

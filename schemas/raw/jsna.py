@@ -105,7 +105,7 @@ class FingertipsExport(RawModel):
     )
 
     class Config:
-        name = "fingertips_indicators"
+        name = "fingertips"
         unique = ["Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Category", "Time period"]
         metadata = {
             "grain": "one row per indicator, area, sex, age, category and time period",

@@ -57,7 +57,7 @@ def _sape_model() -> type[RawModel]:
         "Config",
         (),
         {
-            "name": "sape_lsoa_population",
+            "name": "population_lsoa",
             "metadata": {
                 "grain": "one row per LSOA 2011 of the ICB, per file (one mid-year, one sex)",
                 "publisher": "Office for National Statistics",
@@ -94,7 +94,7 @@ class MyeEnglandSyoa(RawModel):
     count: int = pa.Field(ge=0, description="Estimated usual resident population at mid-year.")
 
     class Config:
-        name = "mye_england_syoa"
+        name = "population_england"
         unique = ["sex", "age"]
         metadata = {
             "grain": "one row per sex and single year of age, for one mid-year",

@@ -196,7 +196,7 @@ class MonthlyAe(RawModel):
         )
 
     class Config:
-        name = "monthly_ae"
+        name = "ae_monthly"
         metadata = {
             "grain": "one row per provider in England, for one month",
             "publisher": "NHS England (A&E Attendances and Emergency Admissions)",
@@ -234,7 +234,7 @@ class EnglandActivityAgeSex(RawModel):
         return data.lazyframe.select(((first + 1) % 100 == second).fill_null(False))
 
     class Config:
-        name = "england_activity_age_sex"
+        name = "england_activity"
         unique = ["FINANCIAL_YEAR", "MEASURE", "AGE_BAND", "SEX"]
         metadata = {
             "grain": "one row per financial year, measure, age band and sex",

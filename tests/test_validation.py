@@ -1,0 +1,362 @@
+"""Raw-file validation: every layout's valid file passes; each kind of bad file fails naming file, row and column."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.validation import FileReport, RawFileError, validate_file, validate_source
+from schemas.examples import EXAMPLE_PATHS, example_csv, example_frame, write_example
+from schemas.registry import RAW_SOURCES
+
+ECDS = RAW_SOURCES["ecds_attendances"]
+ECDS_FILE = "ecds_attendances_2019-04.csv"
+ECDS_HEADER = ",".join(ECDS.columns)
+
+
+def write_ecds(tmp_path: Path, lines: list[str], *, header: str = ECDS_HEADER) -> Path:
+    path = tmp_path / EXAMPLE_PATHS["ecds_attendances"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def ecds_lines(n: int = 10) -> list[str]:
+    return [f"EC{i:07d},2019-04-{1 + i % 30:02d},E0190{i % 10_000:04d},{i % 100},{'12'[i % 2]},ZA1,01" for i in range(n)]
+
+
+def error_of(path: Path, source=ECDS, **kwargs) -> RawFileError:
+    with pytest.raises(RawFileError) as caught:
+        validate_file(path, source, **kwargs)
+    return caught.value
+
+
+def table_rows(error: RawFileError) -> list[list[str]]:
+    """The message's table lines, split into cells (file, row, column, value, rule)."""
+    return [re.split(r"\s{2,}", line.strip()) for line in str(error).splitlines() if line.startswith("  ecds_") or
+            line.startswith("  " + "apc_") or line.startswith("  gp-") or line.startswith("  sape_")]  # fmt: skip
+
+
+def assert_names(error: RawFileError, row: int, column: str, rule: str, file: str = ECDS_FILE) -> None:
+    """Some failure, and its line in the message, names this file, row, column and (part of the) rule."""
+    assert any(f.file == file and f.row == row and f.column == column and rule in f.rule for f in error.failures), (
+        str(error)
+    )
+    pattern = rf"^\s+{re.escape(file)}\s+{row}\s+{re.escape(column)}\s+.*{re.escape(rule)}"
+    assert any(re.search(pattern, line) for line in str(error).splitlines()), str(error)
+
+
+# --- valid files --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(RAW_SOURCES))
+def test_each_layouts_example_validates(tmp_path, name):
+    path = write_example(tmp_path, name)
+    (report,) = validate_source(tmp_path, RAW_SOURCES[name])
+    assert isinstance(report, FileReport)
+    assert report.ok and report.path == path and report.source == name
+    assert report.rows == example_frame(name).height
+    assert report.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert report.columns == RAW_SOURCES[name].columns
+    assert report.check_counts and set(report.check_counts.values()) == {0}
+    assert report.to_metadata()["rows"] == report.rows
+
+
+def test_file7_is_written_with_a_bom_and_validates(tmp_path):
+    path = write_example(tmp_path, "imd_file7")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert validate_file(path, RAW_SOURCES["imd_file7"]).rows == 3
+
+
+def test_gzipped_file_validates(tmp_path):
+    path = write_example(tmp_path, "apc_spells", gz=True)
+    assert validate_file(path, RAW_SOURCES["apc_spells"]).rows == 3
+
+
+def test_crlf_line_ends_validate(tmp_path):
+    path = write_ecds(tmp_path, [])
+    path.write_bytes(("\r\n".join([ECDS_HEADER, *ecds_lines(5)]) + "\r\n").encode())
+    assert validate_file(path, ECDS).rows == 5
+
+
+def test_check_counts_name_each_rule(tmp_path):
+    report = validate_file(write_ecds(tmp_path, ecds_lines(5)), ECDS)
+    assert report.check_counts["AGE_AT_ARRIVAL: from 0 to 120"] == 0
+    assert report.check_counts["EC_IDENT: unique"] == 0
+    assert report.check_counts["ARRIVAL_DATE: within 2019-04 (the month in the file name)"] == 0
+
+
+def test_many_batches_line_numbers_and_keys_across_batches(tmp_path):
+    lines = ecds_lines(5_000)
+    lines[3_456] = lines[3_456].replace(",ZA1,", ",zz,")  # line 3,458 of the file
+    lines[4_321] = lines[10]  # duplicates line 12, in another batch
+    error = error_of(write_ecds(tmp_path, lines), batch_rows=1_000)
+    assert_names(error, 3_458, "PROVIDER_CODE", "matches ^[A-Z0-9]{3,5}$")
+    assert_names(error, 4_323, "EC_IDENT", "unique: first seen on row 12")
+    assert error.total == 2
+    (report,) = error.reports
+    assert report.rows == 5_000 and report.failures == 2
+
+
+def test_validate_source_needs_a_file(tmp_path):
+    with pytest.raises(RawFileError, match=r"No file of source ecds_attendances matches .*ecds_attendances_\*\.csv"):
+        validate_source(tmp_path, ECDS)
+
+
+def test_validate_source_reports_every_bad_file(tmp_path):
+    write_example(tmp_path, "ecds_attendances")
+    bad = tmp_path / "uec/ecds/ecds_attendances_2019-05.csv"
+    bad.write_text(ECDS_HEADER + "\nEC1,2019-05-02,E01900001,121,1,ZA1,01\n")
+    with pytest.raises(RawFileError) as caught:
+        validate_source(tmp_path, ECDS)
+    message = str(caught.value)
+    assert message.startswith("1 of 2 files of source ecds_attendances failed validation.")
+    assert "ecds_attendances_2019-05.csv    2  AGE_AT_ARRIVAL  121" in message
+    assert "ecds_attendances_2019-04.csv" not in message.split("\n\n", 1)[1].replace(str(bad), "")
+    assert len(caught.value.reports) == 2
+
+
+# --- bad files: each names file, row and column -------------------------------------------------------------
+
+
+def test_missing_column(tmp_path):
+    header = ECDS_HEADER.replace(",STATED_GENDER", "")
+    lines = [re.sub(r",[12X9],ZA1,", ",ZA1,", line) for line in ecds_lines(3)]
+    error = error_of(write_ecds(tmp_path, lines, header=header))
+    assert_names(error, 1, "STATED_GENDER", "missing column (expected as column 5)")
+
+
+def test_extra_column(tmp_path):
+    error = error_of(write_ecds(tmp_path, [line + ",x" for line in ecds_lines(3)], header=ECDS_HEADER + ",NOTES"))
+    assert_names(error, 1, "NOTES", "unexpected column (column 8)")
+
+
+def test_renamed_column(tmp_path):
+    error = error_of(write_ecds(tmp_path, ecds_lines(3), header=ECDS_HEADER.replace("LSOA_OF_RESIDENCE", "LSOA")))
+    assert_names(error, 1, "LSOA_OF_RESIDENCE", "column 3 should be named 'LSOA_OF_RESIDENCE': renamed?")
+
+
+def test_columns_out_of_order(tmp_path):
+    header = ECDS_HEADER.replace("STATED_GENDER,PROVIDER_CODE", "PROVIDER_CODE,STATED_GENDER")
+    error = error_of(write_ecds(tmp_path, ecds_lines(3), header=header))
+    assert_names(error, 1, "PROVIDER_CODE", "columns out of order: column 5 should be 'STATED_GENDER'")
+
+
+def test_wrong_type(tmp_path):
+    lines = ecds_lines(6)
+    lines[2] = "EC9,2019-04-02,E01900001,forty,1,ZA1,01"
+    lines[4] = "EC8,02/04/2019,E01900001,40,1,ZA1,01"
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 4, "AGE_AT_ARRIVAL", "not a whole number")
+    assert_names(error, 6, "ARRIVAL_DATE", "not a date (YYYY-MM-DD)")
+    assert error.total == 2  # the uncastable cells are not reported again as empty
+
+
+def test_wrong_type_number(tmp_path):
+    frame = example_frame("gp_workforce_practice").cast({"TOTAL_NURSES_FTE": pl.String})
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 1).then(pl.lit("2,5")).otherwise("TOTAL_NURSES_FTE")
+                               .alias("TOTAL_NURSES_FTE"))  # fmt: skip
+    path = write_example(tmp_path, "gp_workforce_practice", frame=frame)
+    error = error_of(path, RAW_SOURCES["gp_workforce_practice"])
+    assert_names(error, 3, "TOTAL_NURSES_FTE", "not a number", file=path.name)  # the writer quotes "2,5"
+    assert '"2,5"' in path.read_text()
+
+
+def test_empty_file(tmp_path):
+    path = write_ecds(tmp_path, [])
+    path.write_bytes(b"")
+    error = error_of(path)
+    assert_names(error, 1, "(file)", "empty file (0 bytes)")
+
+
+def test_header_only(tmp_path):
+    error = error_of(write_ecds(tmp_path, []))
+    assert_names(error, 2, "(file)", "header only: the file has no data rows")
+
+
+def test_truncated_gzip(tmp_path):
+    data = gzip.compress(("\n".join([ECDS_HEADER, *ecds_lines(200_000)]) + "\n").encode())
+    path = tmp_path / "uec/ecds/ecds_attendances_2019-04.csv.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(data[: len(data) // 2])
+    error = error_of(path, batch_rows=20_000)
+    (failure,) = error.failures
+    assert failure.column == "(file)" and "truncated or corrupt" in failure.rule
+    assert 2 < failure.row < 200_002  # the line it breaks off on
+    assert_names(error, failure.row, "(file)", "file is truncated or corrupt", file=path.name)
+
+
+def test_truncated_gzip_within_the_header(tmp_path):
+    path = tmp_path / "uec/ecds/ecds_attendances_2019-04.csv.gz"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(gzip.compress(ECDS_HEADER.encode())[:12])
+    error = error_of(path)
+    assert_names(error, 1, "(file)", "truncated or corrupt", file=path.name)
+
+
+def test_wrong_encoding(tmp_path):
+    lines = ecds_lines(5)
+    lines[3] = "EC\xe9001,2019-04-01,E01900001,3,1,ZA1,01"
+    path = write_ecds(tmp_path, [])
+    path.write_bytes(("\n".join([ECDS_HEADER, *lines]) + "\n").encode("latin-1"))
+    error = error_of(path)
+    assert_names(error, 5, "EC_IDENT", "not valid UTF-8 (byte b'\\xe9')")
+
+
+def test_utf16_file(tmp_path):
+    path = write_ecds(tmp_path, [])
+    path.write_bytes(("\n".join([ECDS_HEADER, *ecds_lines(2)]) + "\n").encode("utf-16"))
+    error = error_of(path)
+    assert_names(error, 1, "(all)", "header is not valid UTF-8 (the file looks like UTF-16)")
+
+
+def test_duplicate_keys(tmp_path):
+    lines = ecds_lines(8)
+    lines.append(lines[2])
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 10, "EC_IDENT", "unique: first seen on row 4")
+
+
+def test_duplicate_composite_keys(tmp_path):
+    frame = example_frame("gp_patients_age_sex")
+    frame = pl.concat([frame, frame.slice(5, 1).with_columns(pl.lit(7, dtype=pl.Int64).alias("NUMBER_OF_PATIENTS"))])
+    path = write_example(tmp_path, "gp_patients_age_sex", frame=frame)
+    error = error_of(path, RAW_SOURCES["gp_patients_age_sex"])
+    last = frame.height + 1
+    assert_names(error, last, "ORG_CODE, SEX, AGE_GROUP_5", "unique combination: first seen on row 7", file=path.name)
+
+
+def test_negative_counts(tmp_path):
+    frame = example_frame("gp_patients_age_sex").with_columns(
+        pl.when(pl.int_range(pl.len()) == 3).then(-12).otherwise(pl.col("NUMBER_OF_PATIENTS")).alias("NUMBER_OF_PATIENTS")
+    )
+    path = write_example(tmp_path, "gp_patients_age_sex", frame=frame)
+    error = error_of(path, RAW_SOURCES["gp_patients_age_sex"])
+    assert_names(error, 5, "NUMBER_OF_PATIENTS", "≥ 0", file=path.name)
+    assert "  -12  " in str(error)
+
+
+def test_dates_outside_the_period(tmp_path):
+    lines = ecds_lines(5)
+    lines[1] = "EC9,2019-05-01,E01900001,3,1,ZA1,01"  # the file is April 2019
+    lines[3] = "EC8,1999-04-01,E01900001,3,1,ZA1,01"  # and implausible
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 3, "ARRIVAL_DATE", "within 2019-04 (the month in the file name)")
+    assert_names(error, 5, "ARRIVAL_DATE", "from 2010-04-01 to 2035-03-31")
+
+
+def test_ae_period_label_must_match_the_file_month(tmp_path):
+    frame = example_frame("ae_monthly").with_columns(pl.lit("MSitAE-MAY-2019").alias("Period"))
+    path = write_example(tmp_path, "ae_monthly", frame=frame)
+    error = error_of(path, RAW_SOURCES["ae_monthly"])
+    assert_names(error, 2, "Period", "equals MSitAE-APRIL-2019", file=path.name)
+
+
+def test_ages_over_120(tmp_path):
+    lines = ecds_lines(4)
+    lines[0] = "EC9,2019-04-01,E01900001,121,1,ZA1,01"
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 2, "AGE_AT_ARRIVAL", "from 0 to 120")
+    assert "  121  " in str(error)
+
+
+def test_sex_codes_outside_the_standard(tmp_path):
+    lines = ecds_lines(4)
+    lines[2] = "EC9,2019-04-01,E01900001,12,M,ZA1,01"
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 4, "STATED_GENDER", "one of 1, 2, 9, X")
+    frame = example_frame("apc_spells").with_columns(pl.lit("3").alias("SEX"))
+    path = write_example(tmp_path, "apc_spells", frame=frame)
+    error = error_of(path, RAW_SOURCES["apc_spells"])
+    assert_names(error, 2, "SEX", "one of 0, 1, 2, 9", file=path.name)
+
+
+def test_header_repeated_mid_file(tmp_path):
+    lines = ecds_lines(6)
+    lines.insert(3, ECDS_HEADER)  # as when two extracts are concatenated
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 5, "(all)", "header row repeated mid-file")
+    assert error.total == 1  # and nothing else is reported for that line
+
+
+def test_blank_line(tmp_path):
+    lines = ecds_lines(4)
+    lines.insert(2, "")
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 4, "(all)", "blank line")
+    assert error.total == 1
+
+
+def test_malformed_line(tmp_path):
+    lines = ecds_lines(4)
+    lines[1] = "EC9,2019-04-01,E01900001,12"
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 3, "(all)", "4 fields where the header has 7")
+
+
+def test_empty_required_cell(tmp_path):
+    lines = ecds_lines(4)
+    lines[1] = "EC9,2019-04-01,,12,1,ZA1,01"
+    error = error_of(write_ecds(tmp_path, lines))
+    assert_names(error, 3, "LSOA_OF_RESIDENCE", "required (no empty cells)")
+
+
+def test_row_check_names_its_columns(tmp_path):
+    frame = example_frame("apc_spells").with_columns(pl.lit(1, dtype=pl.Int64).alias("LENGTH_OF_STAY"))
+    path = write_example(tmp_path, "apc_spells", frame=frame)
+    error = error_of(path, RAW_SOURCES["apc_spells"])
+    assert_names(error, 2, "LENGTH_OF_STAY, ADMISSION_DATE, DISCHARGE_DATE",
+                 "LENGTH_OF_STAY = DISCHARGE_DATE − ADMISSION_DATE in days", file=path.name)  # fmt: skip
+    assert "LENGTH_OF_STAY=1, ADMISSION_DATE=2019-04-01, DISCHARGE_DATE=2019-04-01" in str(error)
+
+
+def test_sape_all_ages_is_the_sum(tmp_path):
+    frame = example_frame("population_lsoa").with_columns(pl.col("All Ages") + 5)
+    path = write_example(tmp_path, "population_lsoa", frame=frame)
+    error = error_of(path, RAW_SOURCES["population_lsoa"])
+    assert_names(error, 2, "All Ages", "All Ages = sum of the single-year-of-age columns", file=path.name)
+
+
+def test_message_is_capped_with_and_n_more(tmp_path):
+    lines = [line.replace(",ZA1,", ",za1,") for line in ecds_lines(50)]
+    error = error_of(write_ecds(tmp_path, lines))
+    message = str(error)
+    assert error.total == 50
+    assert len([line for line in message.splitlines() if line.startswith("  ecds_")]) == 20
+    assert "… and 30 more" in message
+    assert message.splitlines()[0] == f"Raw file failed validation: {tmp_path / EXAMPLE_PATHS['ecds_attendances']}"
+    header = message.splitlines()[2].split()
+    assert header == ["file", "row", "column", "value", "rule"]
+
+
+def test_problems_by_rule_summary(tmp_path):
+    lines = ecds_lines(6)
+    lines[0] = lines[0].replace(",ZA1,", ",za1,")
+    lines[1] = "EC9,2019-04-01,E01900001,130,1,ZA1,01"
+    error = error_of(write_ecds(tmp_path, lines))
+    assert "problems by rule:" in str(error)
+    (report,) = error.reports
+    assert report.check_counts["AGE_AT_ARRIVAL: from 0 to 120"] == 1
+    assert report.check_counts["PROVIDER_CODE: matches ^[A-Z0-9]{3,5}$"] == 1
+
+
+def test_example_csv_round_trip_matches_frame():
+    text = example_csv("ecds_attendances").decode()
+    assert text.splitlines()[0] == ECDS_HEADER
+
+
+# --- the demo generator's files (when it exists) ------------------------------------------------------------
+
+
+def test_every_demo_file_validates(tmp_path):
+    demo = pytest.importorskip("pipelines.demo")
+    if not hasattr(demo, "generate_demo_data"):
+        pytest.skip("pipelines.demo.generate_demo_data not written yet")
+    demo.generate_demo_data(tmp_path, seed=3, scale=0.01)
+    for source in RAW_SOURCES.values():
+        validate_source(tmp_path, source)
