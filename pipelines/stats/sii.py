@@ -2,7 +2,7 @@
 
 Low & Low (2004) / PHEindicatormethods ``phe_sii`` (2.1.0) / Fingertips "Slope index of inequality".
 Point estimates are closed-form weighted least squares, batched over groups; Monte Carlo limits are
-vectorised over repetitions with batched matrix products, in chunks of groups to bound memory.
+vectorised over repetitions with batched (einsum) products, in chunks of groups to bound memory.
 """
 
 from __future__ import annotations
@@ -260,7 +260,6 @@ def sii(
     # (XᵀX)⁻¹Xᵀ·diag(√a) applied to y: coefficient weights per quantile, shape (G, k, 2)
     h0 = (s2[:, None] * a - s1[:, None] * a * b) / det[:, None]
     h1 = (s0[:, None] * a * b - s1[:, None] * a) / det[:, None]
-    H = np.stack([h0, h1], axis=2)
     y = vt if transform else v
     c0 = (h0 * y).sum(axis=1)
     c1 = (h1 * y).sum(axis=1)
@@ -320,15 +319,16 @@ def sii(
         draws += vt[start:stop, None, :]
         if back is not None:
             back(draws, out=draws)
-        coef = np.matmul(draws, H[start:stop])  # (m, r_total, 2): batched WLS for every draw
+        # Batched WLS for every draw: c = (XᵀX)⁻¹Xᵀ·(√a ∘ Y) = Y·h per group.  einsum runs numpy's own
+        # loop (no BLAS threads competing with ours; bit-reproducible whatever the BLAS build).
+        slopes = np.einsum("mrk,mk->mr", draws, h1[start:stop]).reshape(m, n_samples, R)
+        ints = np.einsum("mrk,mk->mr", draws, h0[start:stop]).reshape(m, n_samples, R) if need_rii_draws else None
         del draws
-        slopes = coef[:, :, 1].reshape(m, n_samples, R)
         part = np.partition(slopes, kth, axis=-1)
         for ci, (pl_, pu) in enumerate(positions):
             s_os[start:stop, :, ci, 0] = part[:, :, pl_ - 1]
             s_os[start:stop, :, ci, 1] = part[:, :, pu - 1]
         if need_rii_draws:
-            ints = coef[:, :, 0].reshape(m, n_samples, R)
             with np.errstate(divide="ignore", invalid="ignore"):
                 riis = (slopes + ints) / ints
             part = np.partition(riis, kth, axis=-1)

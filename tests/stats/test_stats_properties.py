@@ -22,6 +22,7 @@ from pipelines.stats import (
 counts = st.integers(min_value=0, max_value=10**7)
 real_counts = st.floats(min_value=0, max_value=1e7, allow_nan=False, allow_infinity=False)
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+TABLE_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -87,7 +88,7 @@ band_counts = st.lists(st.integers(0, 500), min_size=19, max_size=19)
 band_pops = st.lists(st.integers(1, 100_000), min_size=19, max_size=19)
 
 
-@SETTINGS
+@TABLE_SETTINGS
 @given(st.lists(st.tuples(band_counts, band_pops), min_size=1, max_size=8))
 def test_dsr_bracket_widen_and_suppress(groups):
     rows = []
@@ -103,7 +104,7 @@ def test_dsr_bracket_widen_and_suppress(groups):
     assert (sup["total_count"] < 10).all() and sup["value"].is_null().all()
 
 
-@SETTINGS
+@TABLE_SETTINGS
 @given(st.lists(st.tuples(band_counts, band_pops), min_size=1, max_size=8), band_counts, band_pops)
 def test_isr_bracket_widen_zero_ok(groups, rc, rp):
     rows = []
