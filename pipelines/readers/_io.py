@@ -431,7 +431,7 @@ def parse_month_text(s: pl.Series) -> pl.Series:
     "01APR2020", "01Apr2022", "01-Sep-20", "01/04/2022", "20220401", "MSitAE-APRIL-2019".
     Unrecognised text gives null (the caller turns that into a ReaderError).
     """
-    t = s.str.strip_chars()
+    t = s.str.strip_chars().str.replace_all(r"\s+", " ")
     t = t.str.replace(r"(?i)^MSitAE-", "").str.replace(r"^([A-Za-z]+)-(\d{4})$", "$1 $2")
     t = t.str.replace(r"^(\d{4}-\d{2}-\d{2})[ T]\d{2}:\d{2}(:\d{2})?(\.\d+)?$", "$1")
     title = t.str.to_titlecase()
