@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -29,7 +30,14 @@ import pyarrow as pa_arrow
 import pyarrow.csv as pa_csv
 from pandera.errors import SchemaErrors
 
-from schemas.introspect import NOT_NULL, check_columns, check_label, column_specs, describe_check, unique_keys
+from schemas.introspect import (
+    NOT_NULL,
+    check_columns,
+    check_label,
+    column_specs,
+    describe_check,
+    unique_keys,
+)
 from schemas.registry import RawSource, file_month
 
 MAX_LISTED = 20  # lines of the error table
@@ -209,8 +217,8 @@ class _Collector:
         return self.columns[position] if position < len(self.columns) else None
 
 
-def _read_header(path: Path, source: RawSource, found: _Collector) -> tuple[list[str] | None, bytes]:
-    """The header fields (None if the file cannot be read that far) and a sample of the file's first bytes."""
+def _read_header(path: Path, found: _Collector) -> list[str] | None:
+    """The header's fields; None (with the problem recorded) if the file cannot be read that far."""
     chunks: list[bytes] = []
     try:
         with _open_stream(path) as stream:
@@ -219,11 +227,11 @@ def _read_header(path: Path, source: RawSource, found: _Collector) -> tuple[list
     except (OSError, EOFError, pa_arrow.ArrowInvalid) as exc:
         row = b"".join(chunks).count(b"\n") + 1
         found.add(row, WHOLE_FILE, None, f"{_truncated(exc)}; it breaks off on this line", kind="truncated or corrupt")
-        return None, b""
+        return None
     sample = b"".join(chunks)
     if not sample:
         found.add(1, WHOLE_FILE, None, "empty file (nothing after decompression): expected a header row")
-        return None, sample
+        return None
     first = sample.split(b"\n", 1)[0].rstrip(b"\r")
     try:
         text = first.decode("utf-8-sig")  # a BOM is accepted whatever the declared encoding
@@ -231,11 +239,11 @@ def _read_header(path: Path, source: RawSource, found: _Collector) -> tuple[list
         hint = " (the file looks like UTF-16)" if sample[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
         value = first[max(0, exc.start - 10) : exc.end + 10]
         found.add(1, ALL_COLUMNS, value, f"header is not valid UTF-8{hint}: save the file as UTF-8", kind="UTF-8")
-        return None, sample
+        return None
     if not text.strip():
         found.add(1, ALL_COLUMNS, None, "first line is blank: expected the header row")
-        return None, sample
-    return next(csv.reader([text])), sample
+        return None
+    return next(csv.reader([text]))
 
 
 def _check_header(header: list[str], expected: tuple[str, ...], found: _Collector) -> None:
@@ -262,11 +270,24 @@ def _check_header(header: list[str], expected: tuple[str, ...], found: _Collecto
     if not missing and not extra and len(header) == len(expected) and header != list(expected):
         position = next(i for i, (got, want) in enumerate(zip(header, expected, strict=True)) if got != want)
         found.add(
-            1, header[position], header[position], f"columns out of order: column {position + 1} should be {expected[position]!r}"
+            1,
+            header[position],
+            header[position],
+            f"columns out of order: column {position + 1} should be {expected[position]!r}",
         )
 
 
 # --- batch checks ------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _batch_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """The model's schema without its uniqueness rules: those are checked over the whole file, not per batch."""
+    schema = model.to_schema()
+    batch = schema.update_columns({name: {"unique": False} for name, column in schema.columns.items() if column.unique})
+    batch = copy.copy(batch)
+    batch.unique = None
+    return batch
 
 
 class _BatchValidator:
@@ -278,11 +299,7 @@ class _BatchValidator:
         self.specs = column_specs(source.model)
         self.columns = [spec.name for spec in self.specs]
         schema = source.model.to_schema()
-        # Uniqueness is checked over the whole file at the end, not batch by batch.
-        batch_schema = schema.update_columns({spec.name: {"unique": False} for spec in self.specs if spec.unique})
-        batch_schema = copy.copy(batch_schema)
-        batch_schema.unique = None
-        self.schema = batch_schema
+        self.schema = _batch_schema(source.model)
         self.keys = unique_keys(source.model)
         # Per key, the hash of every row's key (8 bytes a row, whatever the key's width); per batch, its lines
         # (None when they run on from `first_line` without a gap, the usual case).
@@ -338,7 +355,7 @@ class _BatchValidator:
             text = text.filter(~(repeated | blank))
 
         typed, type_errors = self._cast(text)
-        self._pandera(typed, text, type_errors)
+        self._pandera(typed, type_errors)
         if self.period is not None and self.source.file_period is not None:
             column = self.source.file_period.column
             expr, words = self.period
@@ -357,25 +374,21 @@ class _BatchValidator:
         if not casts:
             return text, None
         typed = text.with_columns(**casts)
-        flags = [
-            (pl.col(name).is_not_null() & typed[name].is_null()).alias(name)
-            for name in casts  # text column not null, typed column null
-        ]
-        bad = text.select(_LINE, *flags)
-        any_bad = bad.select(pl.any_horizontal(pl.exclude(_LINE))).to_series()
-        if not any_bad.any():
+        # A cell that did not cast: text not null, typed null. One pass over the batch for all columns.
+        failed = pl.any_horizontal([pl.col(name).is_not_null() & pl.col(f"__typed_{name}").is_null() for name in casts])
+        flagged = text.with_columns(typed.select(pl.col(name).alias(f"__typed_{name}") for name in casts))
+        flagged = flagged.filter(failed)
+        if not flagged.height:
             return typed, None
-        rows = []
-        bad_rows = bad.filter(any_bad)
-        text_rows = text.filter(any_bad)
+        dtypes = {spec.name: spec.dtype for spec in self.specs}
         for name in casts:
-            hits = text_rows.filter(bad_rows[name])
-            dtype = next(spec.dtype for spec in self.specs if spec.name == name)
-            rows += [(line, name, value, _type_rule(dtype)) for line, value in hits.select(_LINE, name).iter_rows()]
-        self.found.add_many(rows)
-        return typed, bad_rows.select(_LINE)
+            hits = flagged.filter(pl.col(name).is_not_null() & pl.col(f"__typed_{name}").is_null())
+            rule = _type_rule(dtypes[name])
+            self.found.add_many((line, name, value, rule) for line, value in hits.select(_LINE, name).iter_rows())
+        return typed, flagged.select(_LINE)
 
-    def _pandera(self, typed: pl.DataFrame, text: pl.DataFrame, type_errors: pl.DataFrame | None) -> None:
+    def _pandera(self, typed: pl.DataFrame, type_errors: pl.DataFrame | None) -> None:
+        """pandera's checks on the typed batch (a collected DataFrame: a LazyFrame would skip data checks)."""
         frame = typed.drop(_LINE)
         try:
             self.schema.validate(frame, lazy=True)
@@ -427,6 +440,9 @@ class _BatchValidator:
             typed = values.with_columns(
                 **{spec.name: _cast_expr(spec.name, spec.dtype) for spec in self.specs if spec.name in key}
             )
+            # A required key cell that is empty (or did not cast) is reported as such, not as a duplicate.
+            required = [spec.name for spec in self.specs if spec.name in key and not spec.nullable]
+            typed = typed.drop_nulls(subset=required)
             duplicated = typed.filter(typed.select(key).is_duplicated())
             if not duplicated.height:
                 continue
@@ -437,7 +453,6 @@ class _BatchValidator:
                 value = ", ".join("" if row[c] is None else str(row[c]) for c in key)
                 first_row = row["__first"]
                 self.found.add(row[_LINE], ", ".join(key), value, f"{rule}: first seen on row {first_row}", kind=rule)
-
 
     def _lines(self) -> pl.Series:
         """Line of every row whose key was hashed, in hashing order."""
@@ -618,12 +633,14 @@ def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000) -
             f"  source {source.name} (model {source.model.__name__}), {rows:,} data rows read, "
             f"{found.total:,} problem{'s' if found.total != 1 else ''}:"
         )
-        return RawFileError(format_failures(title, found.kept, found.total, found.counts), found.kept, found.total, [summary])
+        return RawFileError(
+            format_failures(title, found.kept, found.total, found.counts), found.kept, found.total, [summary]
+        )
 
     if size == 0:
         found.add(1, WHOLE_FILE, None, "empty file (0 bytes): expected a header row")
         raise fail(0)
-    header, sample = _read_header(path, source, found)
+    header = _read_header(path, found)
     if header is None:
         raise fail(0)
     _check_header(header, expected, found)

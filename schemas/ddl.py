@@ -99,9 +99,7 @@ def dagster_table_schema(model: type[pa.DataFrameModel]) -> dg.TableSchema:
             name=spec.name,
             type=duckdb_type(spec.dtype),
             description=spec.description,
-            constraints=dg.TableColumnConstraints(
-                nullable=spec.nullable, unique=spec.unique, other=list(spec.rules)
-            ),
+            constraints=dg.TableColumnConstraints(nullable=spec.nullable, unique=spec.unique, other=list(spec.rules)),
         )
         for spec in column_specs(model)
     ]

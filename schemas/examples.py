@@ -69,7 +69,7 @@ def _imd_file7() -> pl.DataFrame:
         columns[3]: ["Demo Borough", "Demo Borough", "Demo District"],
     }
     for column in columns[4:34]:
-        if column.endswith("Score") or column.endswith("Score (rate)"):
+        if column.endswith(("Score", "Score (rate)")):
             data[column] = [0.412, 0.105, 0.033] if "(rate)" in column else [45.2, 12.8, 3.1]
         elif "Rank" in column:
             data[column] = [120, 15_002, 32_001]
@@ -104,53 +104,43 @@ def _population_england() -> pl.DataFrame:
 
 
 def _fingertips() -> pl.DataFrame:
-    base = {
-        "Indicator ID": 90_366,
-        "Indicator Name": "Life expectancy at birth",
-        "Sex": "Male",
-        "Age": "All ages",
-        "Category Type": None,
-        "Category": None,
-        "Time period": "2019 - 21",
-        "Value note": None,
-        "Recent Trend": None,
-        "Compared to percentiles": None,
-        "Time period Sortable": 20_190_000,
-        "New data": None,
-        "Compared to goal": None,
-        "Time period range": "3y",
-    }
-    areas = [
+    areas = [  # code, name, type, parent code, parent name, value, compared with England
         ("E92000001", "England", "England", None, None, 79.4, None),
         ("E06990001", "Demo Borough", "Counties & UAs (from Apr 2023)", "E92000001", "England", 76.0, "Worse"),
         ("E07990001", "Demo District", "Districts & UAs (from Apr 2023)", "E92000001", "England", 79.9, "Similar"),
     ]
-    rows = []
-    for code, name, area_type, parent_code, parent_name, value, compared in areas:
-        rows.append(
-            {
-                "Indicator ID": base["Indicator ID"],
-                "Indicator Name": base["Indicator Name"],
-                "Parent Code": parent_code,
-                "Parent Name": parent_name,
-                "Area Code": code,
-                "Area Name": name,
-                "Area Type": area_type,
-                **{k: base[k] for k in ("Sex", "Age", "Category Type", "Category", "Time period")},
-                "Value": value,
-                "Lower CI 95.0 limit": value - 0.3,
-                "Upper CI 95.0 limit": value + 0.3,
-                "Lower CI 99.8 limit": value - 0.5,
-                "Upper CI 99.8 limit": value + 0.5,
-                "Count": None,
-                "Denominator": None,
-                "Value note": base["Value note"],
-                "Recent Trend": base["Recent Trend"],
-                "Compared to England value or percentiles": compared,
-                **{k: base[k] for k in ("Compared to percentiles", "Time period Sortable", "New data",
-                                         "Compared to goal", "Time period range")},
-            }  # fmt: skip
-        )
+    rows = [
+        {
+            "Indicator ID": 90_366,
+            "Indicator Name": "Life expectancy at birth",
+            "Parent Code": parent_code,
+            "Parent Name": parent_name,
+            "Area Code": code,
+            "Area Name": name,
+            "Area Type": area_type,
+            "Sex": "Male",
+            "Age": "All ages",
+            "Category Type": None,
+            "Category": None,
+            "Time period": "2019 - 21",
+            "Value": value,
+            "Lower CI 95.0 limit": value - 0.3,
+            "Upper CI 95.0 limit": value + 0.3,
+            "Lower CI 99.8 limit": value - 0.5,
+            "Upper CI 99.8 limit": value + 0.5,
+            "Count": None,
+            "Denominator": None,
+            "Value note": None,
+            "Recent Trend": None,
+            "Compared to England value or percentiles": compared,
+            "Compared to percentiles": None,
+            "Time period Sortable": 20_190_000,
+            "New data": None,
+            "Compared to goal": None,
+            "Time period range": "3y",
+        }
+        for code, name, area_type, parent_code, parent_name, value, compared in areas
+    ]
     return pl.DataFrame(rows)
 
 
@@ -243,7 +233,14 @@ def _gp_workforce_national() -> pl.DataFrame:
     rows = []
     for census in (dt.date(2019, 4, 30), dt.date(2019, 5, 31)):
         for index, group in enumerate(GPW_STAFF_GROUPS):
-            rows.append({"CENSUS_DATE": census, "STAFF_GROUP": group, "FTE": 1000.0 * (index + 1), "HEADCOUNT": 1200 * (index + 1)})
+            rows.append(
+                {
+                    "CENSUS_DATE": census,
+                    "STAFF_GROUP": group,
+                    "FTE": 1000.0 * (index + 1),
+                    "HEADCOUNT": 1200 * (index + 1),
+                }
+            )
         rows.append({"CENSUS_DATE": census, "STAFF_GROUP": REGISTERED_PATIENTS, "FTE": None, "HEADCOUNT": 60_000_000})
     return pl.DataFrame(rows)
 

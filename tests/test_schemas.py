@@ -13,7 +13,12 @@ import polars as pl
 import pytest
 from pandera.errors import SchemaErrors
 
-from schemas.ddl import create_table_sql, dagster_table_schema, data_dictionary_rows, duckdb_types
+from schemas.ddl import (
+    create_table_sql,
+    dagster_table_schema,
+    data_dictionary_rows,
+    duckdb_types,
+)
 from schemas.examples import EXAMPLE_PATHS, example_frame, write_example
 from schemas.introspect import describe_check, unique_keys
 from schemas.raw import lsoa_columns, lsoa_vintage, model_metadata
@@ -32,9 +37,13 @@ def contract_headers() -> list[tuple[str, ...]]:
             fields = span.split(",")
             if "…" in fields:  # SAPE: `All Ages,0,1,2,…,89,90+`
                 at = fields.index("…")
-                fields = fields[:at] + [str(a) for a in range(int(fields[at - 1]) + 1, int(fields[at + 1]))] + fields[at + 1 :]
+                fields = (
+                    fields[:at]
+                    + [str(a) for a in range(int(fields[at - 1]) + 1, int(fields[at + 1]))]
+                    + fields[at + 1 :]
+                )
             headers.append(tuple(fields))
-    for block in re.findall(r"```\n(.*?)```", text, flags=re.S):
+    for block in re.findall(r"```\n(.*?)```", text, flags=re.DOTALL):
         lines = [line for line in block.splitlines() if line.strip()]
         if len(lines) > 10:
             headers.append(tuple(lines))
@@ -252,7 +261,7 @@ def test_create_table_sql_runs_in_duckdb_with_comments():
 def test_dagster_table_schema():
     schema = dagster_table_schema(Tiny)
     assert isinstance(schema, dg.TableSchema)
-    code, n, share, day = schema.columns
+    code, n, share, _day = schema.columns
     assert (code.name, code.type, code.description) == ("code", "VARCHAR", "Thing code")
     assert code.constraints.unique and not code.constraints.nullable
     assert code.constraints.other == [r"matches ^T\d$"]
@@ -283,7 +292,9 @@ def test_data_dictionary_rows():
 
 def test_describe_check_words():
     assert describe_check(pa.Check.isin(["a", "b"])) == "one of a, b"
-    assert describe_check(pa.Check.in_range(dt.date(2020, 1, 1), dt.date(2020, 12, 31))) == "from 2020-01-01 to 2020-12-31"
+    assert (
+        describe_check(pa.Check.in_range(dt.date(2020, 1, 1), dt.date(2020, 12, 31))) == "from 2020-01-01 to 2020-12-31"
+    )
     assert describe_check(pa.Check.eq("GP")) == "equals GP"
     assert describe_check(pa.Check.str_length(1)) == "1 characters long"
     assert unique_keys(Tiny) == [("code",), ("code", "day")]

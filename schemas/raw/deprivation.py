@@ -32,7 +32,8 @@ class Iod2019File7(RawModel):
     )
     imd_score: float = pa.Field(
         alias="Index of Multiple Deprivation (IMD) Score",
-        ge=0, description="Score of the overall Index of Multiple Deprivation, combining the seven domains with weights. Higher = more deprived.",
+        ge=0,
+        description="Score of the overall Index of Multiple Deprivation, combining the seven domains with weights. Higher = more deprived.",
     )
     imd_rank: int = pa.Field(
         alias="Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
@@ -46,7 +47,8 @@ class Iod2019File7(RawModel):
     )
     income_score: float = pa.Field(
         alias="Income Score (rate)",
-        in_range={"min_value": 0, "max_value": 1}, description="Score of the Income Deprivation domain: proportion of the population experiencing deprivation relating to low income. Higher = more deprived.",
+        in_range={"min_value": 0, "max_value": 1},
+        description="Score of the Income Deprivation domain: proportion of the population experiencing deprivation relating to low income. Higher = more deprived.",
     )
     income_rank: int = pa.Field(
         alias="Income Rank (where 1 is most deprived)",
@@ -60,7 +62,8 @@ class Iod2019File7(RawModel):
     )
     employment_score: float = pa.Field(
         alias="Employment Score (rate)",
-        in_range={"min_value": 0, "max_value": 1}, description="Score of the Employment Deprivation domain: proportion of the working-age population involuntarily excluded from the labour market. Higher = more deprived.",
+        in_range={"min_value": 0, "max_value": 1},
+        description="Score of the Employment Deprivation domain: proportion of the working-age population involuntarily excluded from the labour market. Higher = more deprived.",
     )
     employment_rank: int = pa.Field(
         alias="Employment Rank (where 1 is most deprived)",
@@ -74,7 +77,8 @@ class Iod2019File7(RawModel):
     )
     education_score: float = pa.Field(
         alias="Education, Skills and Training Score",
-        ge=0, description="Score of the Education, Skills and Training Deprivation domain. Higher = more deprived.",
+        ge=0,
+        description="Score of the Education, Skills and Training Deprivation domain. Higher = more deprived.",
     )
     education_rank: int = pa.Field(
         alias="Education, Skills and Training Rank (where 1 is most deprived)",
@@ -116,7 +120,8 @@ class Iod2019File7(RawModel):
     )
     barriers_score: float = pa.Field(
         alias="Barriers to Housing and Services Score",
-        ge=0, description="Score of the Barriers to Housing and Services domain. Higher = more deprived.",
+        ge=0,
+        description="Score of the Barriers to Housing and Services domain. Higher = more deprived.",
     )
     barriers_rank: int = pa.Field(
         alias="Barriers to Housing and Services Rank (where 1 is most deprived)",
@@ -130,7 +135,8 @@ class Iod2019File7(RawModel):
     )
     living_environment_score: float = pa.Field(
         alias="Living Environment Score",
-        ge=0, description="Score of the Living Environment Deprivation domain. Higher = more deprived.",
+        ge=0,
+        description="Score of the Living Environment Deprivation domain. Higher = more deprived.",
     )
     living_environment_rank: int = pa.Field(
         alias="Living Environment Rank (where 1 is most deprived)",
@@ -144,7 +150,8 @@ class Iod2019File7(RawModel):
     )
     idaci_score: float = pa.Field(
         alias="Income Deprivation Affecting Children Index (IDACI) Score (rate)",
-        in_range={"min_value": 0, "max_value": 1}, description="Score of the Income Deprivation Affecting Children Index: proportion of children aged 0-15 living in income-deprived families. Higher = more deprived.",
+        in_range={"min_value": 0, "max_value": 1},
+        description="Score of the Income Deprivation Affecting Children Index: proportion of children aged 0-15 living in income-deprived families. Higher = more deprived.",
     )
     idaci_rank: int = pa.Field(
         alias="Income Deprivation Affecting Children Index (IDACI) Rank (where 1 is most deprived)",
@@ -158,7 +165,8 @@ class Iod2019File7(RawModel):
     )
     idaopi_score: float = pa.Field(
         alias="Income Deprivation Affecting Older People (IDAOPI) Score (rate)",
-        in_range={"min_value": 0, "max_value": 1}, description="Score of the Income Deprivation Affecting Older People Index: proportion of people aged 60+ experiencing income deprivation. Higher = more deprived.",
+        in_range={"min_value": 0, "max_value": 1},
+        description="Score of the Income Deprivation Affecting Older People Index: proportion of people aged 60+ experiencing income deprivation. Higher = more deprived.",
     )
     idaopi_rank: int = pa.Field(
         alias="Income Deprivation Affecting Older People (IDAOPI) Rank (where 1 is most deprived)",

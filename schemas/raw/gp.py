@@ -86,9 +86,7 @@ class GpRegisteredPatientsAgeSex(RawModel):
     ORG_CODE: str = pa.Field(str_matches=PRACTICE, description="GP practice ODS code.")
     POSTCODE: str = pa.Field(str_matches=POSTCODE, description="Postcode of the practice.")
     SEX: str = pa.Field(isin=["MALE", "FEMALE"], description="Sex of the registered patients: MALE or FEMALE.")
-    AGE_GROUP_5: str = pa.Field(
-        isin=list(AGE_GROUPS_5), description="Five-year age group: 0_4, 5_9, …, 90_94, 95+."
-    )
+    AGE_GROUP_5: str = pa.Field(isin=list(AGE_GROUPS_5), description="Five-year age group: 0_4, 5_9, …, 90_94, 95+.")
     NUMBER_OF_PATIENTS: int = pa.Field(ge=0, description="Patients registered at the practice in the group.")
 
     class Config:

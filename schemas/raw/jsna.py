@@ -75,7 +75,10 @@ class FingertipsExport(RawModel):
         description="Numerator (events or people); may be non-integer for averaged periods; empty if not published.",
     )
     denominator: float = pa.Field(
-        alias="Denominator", nullable=True, ge=0, description="Denominator (population at risk); empty if not published."
+        alias="Denominator",
+        nullable=True,
+        ge=0,
+        description="Denominator (population at risk); empty if not published.",
     )
     value_note: str = pa.Field(
         alias="Value note", nullable=True, description="Note on the value (e.g. suppression, data quality)."
@@ -100,9 +103,7 @@ class FingertipsExport(RawModel):
     compared_to_goal: str = pa.Field(
         alias="Compared to goal", nullable=True, description="Comparison with the indicator's goal, if any."
     )
-    time_period_range: str = pa.Field(
-        alias="Time period range", description="Length of the period (e.g. `1y`, `3y`)."
-    )
+    time_period_range: str = pa.Field(alias="Time period range", description="Length of the period (e.g. `1y`, `3y`).")
 
     class Config:
         name = "fingertips"

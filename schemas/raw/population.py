@@ -13,9 +13,7 @@ SAPE_AGE_COLUMNS: tuple[str, ...] = tuple(str(age) for age in range(90)) + ("90+
 
 
 def _sape_all_ages_is_sum(cls: type, data: pa.PolarsData) -> pl.LazyFrame:
-    return data.lazyframe.select(
-        (pl.col("All Ages") == pl.sum_horizontal(SAPE_AGE_COLUMNS)).alias("all_ages_is_sum")
-    )
+    return data.lazyframe.select((pl.col("All Ages") == pl.sum_horizontal(SAPE_AGE_COLUMNS)).alias("all_ages_is_sum"))
 
 
 def _sape_model() -> type[RawModel]:
