@@ -6,5 +6,5 @@ SELECT
     CAST(sum(population) AS BIGINT) AS population
 FROM staging.stg_population__england_age_sex
 WHERE year BETWEEN $first_year AND $last_year
-GROUP BY ALL
+GROUP BY 1, 2, 3
 ORDER BY financial_year, ina_age_band_order(age_band), sex

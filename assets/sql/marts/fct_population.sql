@@ -9,5 +9,5 @@ SELECT
 FROM staging.stg_population__lsoa_age_sex AS p
 JOIN marts.dim_geography AS g USING (lsoa_code)
 WHERE p.year BETWEEN $first_year AND $last_year
-GROUP BY ALL
+GROUP BY 1, 2, 3, 4
 ORDER BY p.lsoa_code, financial_year, ina_age_band_order(age_band), p.sex
