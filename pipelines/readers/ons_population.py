@@ -100,7 +100,8 @@ def read_lsoa_population_syoa(path: Path | str, *, year: int | None = None, sex:
         if ages != list(range(0, 91)):
             raise raw.error(f"age columns must run 0..90 (90 = 90+); found {ages[:3]}...{ages[-3:]}",
                             line=raw.header_line)
-    values = {c: raw.to_int(c, required=True, lo=0, canonical="population") for c in age_cols}
+    ints = raw.to_ints(list(age_cols), required=True, lo=0, canonical="population")
+    values = {c: ints[c] for c in age_cols}
 
     if "total" in cols and None in sexes:
         total = raw.to_int(cols["total"], required=True, lo=0, canonical="total")
@@ -110,18 +111,14 @@ def read_lsoa_population_syoa(path: Path | str, *, year: int | None = None, sex:
             raise raw.error("all-ages total differs from the sum of the single-year columns",
                             record=bad, column=cols["total"])
 
-    wide = pl.DataFrame({"lsoa_code": codes, **{c: v for c, v in values.items()}})
-    long = wide.unpivot(index="lsoa_code", variable_name="col", value_name="population")
-    mapping = pl.DataFrame({
-        "col": list(age_cols),
-        "sex": [s or (file_sex or "P") for s, _ in age_cols.values()],
-        "age": [a for _, a in age_cols.values()],
-    })
-    if file_sex is not None and sexes != {None}:
-        mapping = mapping.filter(pl.col("sex") == file_sex)
-    out = long.join(mapping, on="col", how="inner").with_columns(
-        pl.lit(yr).alias("year"), pl.lit(vintage).alias("lsoa_vintage"))
-    # unpivot order: age-major, LSOAs in file order (no sort: 3 million rows)
+    wanted = [(c, s or (file_sex or "P"), a) for c, (s, a) in age_cols.items()
+              if file_sex is None or sexes == {None} or s == file_sex]
+    # one block per age column, stacked: age-major, LSOAs in file order (no sort: 3 million rows)
+    out = pl.concat([
+        pl.DataFrame({"lsoa_code": codes, "population": ints[c]}).with_columns(
+            pl.lit(a, dtype=pl.Int64).alias("age"), pl.lit(sx).alias("sex"))
+        for c, sx, a in wanted])
+    out = out.with_columns(pl.lit(yr, dtype=pl.Int64).alias("year"), pl.lit(vintage, dtype=pl.Int64).alias("lsoa_vintage"))
     return out.select([pl.col(c).cast(t) for c, t in LSOA_POP_SCHEMA.items()])
 
 
