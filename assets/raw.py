@@ -20,8 +20,23 @@ def raw_asset_key(source_name: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", source_name])
 
 
+def model_grain(model: type) -> str:
+    """The model docstring's `Grain:` paragraph, as a sentence ("One row per ...")."""
+    lines = [line.strip() for line in (model.__doc__ or "").splitlines()]
+    for i, line in enumerate(lines):
+        if line.startswith("Grain:"):
+            paragraph = [line.removeprefix("Grain:").strip()]
+            for following in lines[i + 1:]:
+                if not following or following.endswith(":") or ":" in following.split(" ")[0]:
+                    break
+                paragraph.append(following)
+            text = " ".join(paragraph)
+            return text[:1].upper() + text[1:]
+    return ""
+
+
 def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
-    grain = (source.model.__doc__ or "").strip().splitlines()[0] if source.model.__doc__ else ""
+    grain = model_grain(source.model)
 
     @dg.asset(
         key=raw_asset_key(source.name),
