@@ -21,18 +21,8 @@ def raw_asset_key(source_name: str) -> dg.AssetKey:
 
 
 def model_grain(model: type) -> str:
-    """The model docstring's `Grain:` paragraph, as a sentence ("One row per ...")."""
-    lines = [line.strip() for line in (model.__doc__ or "").splitlines()]
-    for i, line in enumerate(lines):
-        if line.startswith("Grain:"):
-            paragraph = [line.removeprefix("Grain:").strip()]
-            for following in lines[i + 1:]:
-                if not following or following.endswith(":") or ":" in following.split(" ")[0]:
-                    break
-                paragraph.append(following)
-            text = " ".join(paragraph)
-            return text[:1].upper() + text[1:]
-    return ""
+    """The first paragraph of the model's docstring: its grain ("One row per ...")."""
+    return " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
 
 
 def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
