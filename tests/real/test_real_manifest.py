@@ -6,7 +6,7 @@ import re
 
 import polars as pl
 import pytest
-from real_helpers import MANIFEST, REAL, load, manifest_entries, real_path
+from real_helpers import MANIFEST, load, manifest_entries, real_path
 
 from pipelines.fetch import load_manifest, sha256_file
 from pipelines.readers import get_reader

@@ -54,3 +54,22 @@ def test_nhse_monthly_provider_csv(tmp_path):
     assert row["attendances_all"] == 12135 and row["attendances_type1"] == 10035
     assert row["emergency_admissions_via_ae"] == 1986 and row["emergency_admissions"] == 2886
     assert row["dta_over_4h"] == 702 and row["dta_over_12h"] == 2
+
+
+def test_ods_spreadsheet(tmp_path):
+    """ONS and MHCLG also issue ODS; the same reader reads it."""
+    import pandas as pd
+
+    from pipelines.readers.iod import read_iod
+
+    f1 = load("iod2019_file1").head(20)
+    frame = pd.DataFrame({
+        "LSOA code (2011)": f1["lsoa_code"].to_list(),
+        "Local Authority District code (2019)": f1["lad_code"].to_list(),
+        "Index of Multiple Deprivation (IMD) Rank": f1["imd_rank"].to_list(),
+        "Index of Multiple Deprivation (IMD) Decile": f1["imd_decile"].to_list(),
+    })
+    path = tmp_path / "File_1_-_IMD2019.ods"
+    frame.to_excel(path, sheet_name="IMD2019", index=False, engine="odf")
+    got = read_iod(path)
+    assert got["imd_rank"].to_list() == f1["imd_rank"].to_list() and got["imd_edition"][0] == 2019
