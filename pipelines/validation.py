@@ -213,6 +213,23 @@ class _Collector:
         for row in rows:
             self.add(*row, kind=kind)
 
+    def add_frame(self, failures: pl.DataFrame) -> None:
+        """Record many failures at once: columns row, column, value, rule (all rows count, the first are kept).
+
+        Vectorised, so a file where every row is wrong costs no Python loop over its rows.
+        """
+        if not failures.height:
+            return
+        self.total += failures.height
+        for column, rule, n in failures.group_by("column", "rule").len().iter_rows():
+            self.counts[f"{column}: {rule}"] += n
+        room = MAX_KEPT - len(self.kept)
+        if room > 0:
+            head = failures.head(room).select(
+                pl.col("row").cast(pl.Int64), "column", pl.col("value").cast(pl.String), "rule"
+            )
+            self.kept += [Failure(self.file, *row) for row in head.iter_rows()]
+
     def column_at(self, position: int) -> str | None:
         return self.columns[position] if position < len(self.columns) else None
 
@@ -348,10 +365,15 @@ class _BatchValidator:
         blank = pl.all_horizontal([pl.col(c).is_null() for c in self.columns])
         odd = text.filter(repeated | blank)
         if odd.height:
-            for row in odd.iter_rows(named=True):
-                is_blank = all(row[c] is None for c in self.columns)
-                value = None if is_blank else ",".join(str(row[c]) for c in self.columns[:4]) + ",…"
-                self.found.add(row[_LINE], ALL_COLUMNS, value, BLANK_LINE if is_blank else HEADER_REPEATED)
+            shown = pl.concat_str([pl.col(c).fill_null("") for c in self.columns[:4]], separator=",") + ",…"
+            self.found.add_frame(
+                odd.select(
+                    pl.col(_LINE).alias("row"),
+                    pl.lit(ALL_COLUMNS).alias("column"),
+                    pl.when(blank).then(None).otherwise(shown).alias("value"),
+                    pl.when(blank).then(pl.lit(BLANK_LINE)).otherwise(pl.lit(HEADER_REPEATED)).alias("rule"),
+                )
+            )
             text = text.filter(~(repeated | blank))
 
         typed, type_errors = self._cast(text)
@@ -360,7 +382,7 @@ class _BatchValidator:
             column = self.source.file_period.column
             expr, words = self.period
             bad = typed.filter(~expr.fill_null(True))
-            self.found.add_many((line, column, value, words) for line, value in bad.select(_LINE, column).iter_rows())
+            self.found.add_frame(_failures(bad, column, words))
         if self.keys:
             gapless = typed.height == n
             self.batch_lines.append((first_line, typed.height, None if gapless else typed[_LINE]))
@@ -383,8 +405,7 @@ class _BatchValidator:
         dtypes = {spec.name: spec.dtype for spec in self.specs}
         for name in casts:
             hits = flagged.filter(pl.col(name).is_not_null() & pl.col(f"__typed_{name}").is_null())
-            rule = _type_rule(dtypes[name])
-            self.found.add_many((line, name, value, rule) for line, value in hits.select(_LINE, name).iter_rows())
+            self.found.add_frame(_failures(hits, name, _type_rule(dtypes[name])))
         return typed, flagged.select(_LINE)
 
     def _pandera(self, typed: pl.DataFrame, type_errors: pl.DataFrame | None) -> None:
@@ -395,29 +416,36 @@ class _BatchValidator:
             return
         except SchemaErrors as errors:
             cases = errors.failure_cases
+        # pandera's row index → the line in the file; rows with a cell that did not cast are already reported.
         lines = typed[_LINE]
-        skip = set(type_errors[_LINE].to_list()) if type_errors is not None else set()
+        cases = cases.with_columns(
+            pl.col("index").map_batches(lambda index: lines.gather(index), return_dtype=pl.Int64).alias("row")
+        )
+        if type_errors is not None:
+            cases = cases.filter(~pl.col("row").is_in(type_errors[_LINE].implode()).fill_null(False))
+        column_cases = cases.filter(pl.col("schema_context") == "Column")
+        if column_cases.height:
+            label = pl.concat_str("column", "check", separator="\x00")
+            words = {f"{column}\x00{check}": rule for (column, check), rule in self.rule_of.items()}
+            words |= {f"{spec.name}\x00not_nullable": NOT_NULL for spec in self.specs}
+            self.found.add_frame(
+                column_cases.select(
+                    "row",
+                    "column",
+                    pl.col("failure_case").alias("value"),
+                    label.replace_strict(words, default=pl.col("check"), return_dtype=pl.String).alias("rule"),
+                )
+            )
         rows = []
-        for case in cases.iter_rows(named=True):
-            index = case["index"]
-            line = None if index is None else int(lines[int(index)])
-            if line in skip:
-                continue  # the cell did not cast: already reported as a wrong type
+        for case in cases.filter(pl.col("schema_context") != "Column").iter_rows(named=True):
             label = case["check"]
-            if case["schema_context"] == "Column":
-                column = case["column"]
-                if label == "not_nullable":
-                    rule = NOT_NULL
-                else:
-                    rule = self.rule_of.get((column, label), label)
-                rows.append((line, column, case["failure_case"], rule))
-            elif label in self.table_checks:
+            if label in self.table_checks:
                 check = self.table_checks[label]
                 involved = check_columns(check)
                 value = _row_values(case["failure_case"], involved)
-                rows.append((line, ", ".join(involved) or ALL_COLUMNS, value, describe_check(check)))
+                rows.append((case["row"], ", ".join(involved) or ALL_COLUMNS, value, describe_check(check)))
             else:
-                rows.append((line, case["column"], case["failure_case"], label))
+                rows.append((case["row"], case["column"], case["failure_case"], label))
         self.found.add_many(rows)
 
     def check_keys(self, reread: Callable[[tuple[str, ...], set[int]], pl.DataFrame]) -> None:
@@ -461,6 +489,14 @@ class _BatchValidator:
             for first, height, lines in self.batch_lines
         ]
         return pl.concat(parts).rename(_LINE)
+
+
+def _failures(rows: pl.DataFrame, column: str, rule: str) -> pl.DataFrame:
+    """Failures of one rule in one column, as `_Collector.add_frame` takes them."""
+    return rows.select(
+        pl.col(_LINE).alias("row"), pl.lit(column).alias("column"), pl.col(column).cast(pl.String).alias("value"),
+        pl.lit(rule).alias("rule"),
+    )  # fmt: skip
 
 
 def _unique_rule(key: tuple[str, ...]) -> str:

@@ -67,7 +67,7 @@ def test_every_column_is_described_and_the_docstring_gives_grain_and_publisher(n
     schema = model.to_schema()
     assert all(column.description for column in schema.columns.values()), name
     doc = model.__doc__ or ""
-    assert "Grain:" in doc and "Publisher:" in doc
+    assert doc.startswith("One row per") and "Publisher:" in doc  # the grain first, as every asset states it
     assert model_metadata(model)["grain"] and model_metadata(model)["publisher"]
     assert schema.strict is True and schema.ordered is True
 

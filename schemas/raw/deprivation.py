@@ -11,9 +11,9 @@ DECILE_RANGE = {"min_value": 1, "max_value": 10}
 
 
 class Iod2019File7(RawModel):
-    """IoD2019 File 7: all scores, ranks, deciles and population denominators.
+    """One row per LSOA 2011 in England (32,844 rows).
 
-    Grain: one row per LSOA 2011 in England (32,844 rows).
+    IoD2019 File 7: all scores, ranks, deciles and population denominators.
     Publisher: Ministry of Housing, Communities and Local Government (English Indices of Deprivation 2019).
     Encoding: UTF-8 with a byte-order mark. Ranks: 1 = most deprived; deciles are national.
     """

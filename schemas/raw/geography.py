@@ -8,9 +8,9 @@ from schemas.raw._common import ICB_ONS, LAD, LSOA, NHS_ORG_3, SICBL_ONS, RawMod
 
 
 class GeographyLookup(RawModel):
-    """LSOA (2011) to Sub-ICB Locations to ICB to LAD lookup.
+    """One row per LSOA 2011 in England (all ICBs).
 
-    Grain: one row per LSOA 2011 in England (all ICBs).
+    LSOA (2011) to Sub-ICB Locations to ICB to LAD lookup.
     Publisher: Office for National Statistics (Open Geography Portal).
     """
 

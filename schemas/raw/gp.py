@@ -38,9 +38,9 @@ FTE_TOLERANCE = 0.01
 
 
 class GpPracticeMap(RawModel):
-    """NHS England "Patients Registered at a GP Practice": practice mapping.
+    """One row per GP practice of the profile's ICB.
 
-    Grain: one row per GP practice of the profile's ICB.
+    NHS England "Patients Registered at a GP Practice": practice mapping.
     Publisher: NHS England (formerly NHS Digital). `CCG_*` carry the sub-ICB location, `STP_*` the ICB.
     """
 
@@ -72,9 +72,9 @@ class GpPracticeMap(RawModel):
 
 
 class GpRegisteredPatientsAgeSex(RawModel):
-    """NHS England "Patients Registered at a GP Practice": by practice, sex and five-year age group.
+    """One row per practice × sex × five-year age group, for one month (in the file name).
 
-    Grain: one row per practice × sex × five-year age group, for one month (in the file name).
+    NHS England "Patients Registered at a GP Practice": by practice, sex and five-year age group.
     Publisher: NHS England (formerly NHS Digital).
     """
 
@@ -99,9 +99,9 @@ class GpRegisteredPatientsAgeSex(RawModel):
 
 
 class GpRegisteredPatientsLsoa(RawModel):
-    """NHS England "Patients Registered at a GP Practice": by practice and LSOA (2011) of residence.
+    """One row per practice × LSOA of residence, for one month (quarterly files; month in the file name).
 
-    Grain: one row per practice × LSOA of residence, for one quarter-month (in the file name).
+    NHS England "Patients Registered at a GP Practice": by practice and LSOA (2011) of residence.
     Publisher: NHS England (formerly NHS Digital).
     """
 
@@ -129,9 +129,9 @@ def _fte(words: str) -> Any:
 
 
 class GpwPracticeLevel(RawModel):
-    """NHS England "General Practice Workforce": practice-level detailed file.
+    """One row per GP practice of the ICB, for one month (in the file name).
 
-    Grain: one row per GP practice of the ICB, for one month (in the file name).
+    NHS England "General Practice Workforce": practice-level detailed file.
     Publisher: NHS England (formerly NHS Digital), General Practice Workforce official statistics.
     """
 
@@ -170,9 +170,9 @@ class GpwPracticeLevel(RawModel):
 
 
 class GpwNationalSummary(RawModel):
-    """NHS England "General Practice Workforce": England totals by month and staff group.
+    """One row per census month × staff group, plus one `Registered patients` row per month.
 
-    Grain: one row per census month × staff group, plus one `Registered patients` row per month.
+    NHS England "General Practice Workforce": England totals by month and staff group.
     Publisher: NHS England (formerly NHS Digital), General Practice Workforce national time series.
     """
 

@@ -13,9 +13,9 @@ FINGERTIPS_AREA_TYPE = r"^(England|Counties & UAs \(from Apr \d{4}\)|Districts &
 
 
 class FingertipsExport(RawModel):
-    """OHID Fingertips indicator export.
+    """One row per indicator × area × sex × age × category × time period.
 
-    Grain: one row per indicator × area × sex × age × category × time period.
+    OHID Fingertips indicator export.
     Publisher: Office for Health Improvement and Disparities (Fingertips public health profiles).
     Areas: England and each local authority of the profile's ICB. Empty cells are read as missing.
     """

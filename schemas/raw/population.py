@@ -27,9 +27,9 @@ def _sape_model() -> type[RawModel]:
     }
     namespace: dict[str, Any] = {
         "__doc__": (
-            "ONS small-area population estimates (SAPE) by single year of age, for one sex and one mid-year.\n\n"
-            "    Grain: one row per LSOA 2011 of the profile's ICB (the file itself is one year and one sex,\n"
-            "    named `sape_lsoa11_mid{YYYY}_{males|females}.csv`).\n"
+            "One row per LSOA 2011 of the profile's ICB, for one mid-year and one sex (in the file name).\n\n"
+            "    ONS small-area population estimates (SAPE) by single year of age; files are named\n"
+            "    `sape_lsoa11_mid{YYYY}_{males|females}.csv`.\n"
             "    Publisher: Office for National Statistics (mid-year population estimates, LSOA 2011).\n"
         ),
         "__module__": __name__,
@@ -76,9 +76,9 @@ SapeLsoaPopulation = _sape_model()
 
 
 class MyeEnglandSyoa(RawModel):
-    """ONS mid-year population estimates for England by sex and single year of age (MYE2 countries, long form).
+    """One row per sex per single year of age (0 … 90+), for one mid-year (in the file name).
 
-    Grain: one row per sex per single year of age (0 … 90+), for one mid-year (in the file name).
+    ONS mid-year population estimates for England by sex and single year of age (MYE2 countries, long form).
     Publisher: Office for National Statistics.
     """
 

@@ -29,9 +29,9 @@ ACTIVITY_MEASURES = ("ae_attendances_all", "ae_attendances_type1", "emergency_ad
 
 
 class EcdsAttendances(RawModel):
-    """Emergency Care Data Set (ECDS)-like attendances of the ICB's residents: record level, confidential.
+    """One row per emergency care attendance, for one arrival month (in the file name).
 
-    Grain: one row per emergency care attendance, for one arrival month (in the file name).
+    Emergency Care Data Set (ECDS)-like attendances of the ICB's residents: record level, confidential.
     Publisher: the ICB's own extract of NHS England's Emergency Care Data Set (via the data services for
     commissioners). Never leaves the raw layer.
     """
@@ -66,10 +66,10 @@ class EcdsAttendances(RawModel):
 
 
 class ApcSpells(RawModel):
-    """Secondary Uses Service (SUS)-like admitted patient care spells of the ICB's residents: record level.
+    """One row per hospital provider spell, for one admission month (in the file name).
 
-    Grain: one row per hospital provider spell, for one admission month (in the file name); all admission
-    methods (the pipeline keeps the emergency ones).
+    Secondary Uses Service (SUS)-like admitted patient care spells of the ICB's residents: record level, all
+    admission methods (the pipeline keeps the emergency ones).
     Publisher: the ICB's own extract of NHS England's SUS+ admitted patient care. Never leaves the raw layer.
     """
 
@@ -123,9 +123,9 @@ class ApcSpells(RawModel):
 
 
 class MonthlyAe(RawModel):
-    """NHS England "A&E Attendances and Emergency Admissions" monthly provider-level CSV.
+    """One row per provider (all England), for one month (in the file name and `Period`).
 
-    Grain: one row per provider (all England), for one month (in the file name and `Period`).
+    NHS England "A&E Attendances and Emergency Admissions" monthly provider-level CSV.
     Publisher: NHS England (monthly A&E situation report, MSitAE). England = the sum of all providers.
     """
 
@@ -204,9 +204,9 @@ class MonthlyAe(RawModel):
 
 
 class EnglandActivityAgeSex(RawModel):
-    """England's annual activity by measure, ESP2013 age band and sex (HES annual summaries layout).
+    """One row per financial year × measure × age band × sex.
 
-    Grain: one row per financial year × measure × age band × sex.
+    England's annual activity by measure, ESP2013 age band and sex (HES annual summaries layout).
     Publisher: NHS England (Hospital Episode Statistics annual summaries; ECDS for A&E).
     """
 
