@@ -42,6 +42,7 @@ from schemas.registry import RawSource, file_month
 
 MAX_LISTED = 20  # lines of the error table
 MAX_KEPT = 1_000  # failures kept in memory per file (all are counted)
+MAX_KEPT_PER_RULE = 100
 HEADER_SAMPLE_BYTES = 1 << 20
 READ_BLOCK_BYTES = 1 << 21  # the CSV reader's block; it may hold 32 of them read ahead
 GZIP_MAGIC = b"\x1f\x8b"
@@ -193,7 +194,8 @@ def _text_lines(path: Path) -> Iterator[bytes]:
 
 
 class _Collector:
-    """Keeps the first `MAX_KEPT` failures of a file and counts all of them, per rule."""
+    """Counts every failure of a file, per rule, and keeps the first few of each rule (`MAX_KEPT_PER_RULE`, and
+    `MAX_KEPT` in all) so that the table shows every kind of problem, not the first rule's thousand rows."""
 
     def __init__(self, file: str, columns: tuple[str, ...] = ()) -> None:
         self.file = file
@@ -201,12 +203,18 @@ class _Collector:
         self.kept: list[Failure] = []
         self.total = 0
         self.counts: Counter[str] = Counter()
+        self.kept_per_rule: Counter[str] = Counter()
+
+    def _room(self, key: str) -> int:
+        return max(0, min(MAX_KEPT_PER_RULE - self.kept_per_rule[key], MAX_KEPT - len(self.kept)))
 
     def add(self, row: int | None, column: str | None, value: object, rule: str, *, kind: str | None = None) -> None:
         """Record a failure; `kind` (default: `rule`) is the rule as counted, without row-specific detail."""
+        key = f"{column}: {kind or rule}" if column else kind or rule
         self.total += 1
-        self.counts[f"{column}: {kind or rule}" if column else kind or rule] += 1
-        if len(self.kept) < MAX_KEPT:
+        self.counts[key] += 1
+        if self._room(key):
+            self.kept_per_rule[key] += 1
             self.kept.append(Failure(self.file, row, column, None if value is None else str(value), rule))
 
     def add_many(self, rows: Iterable[tuple[int | None, str | None, object, str]], *, kind: str | None = None) -> None:
@@ -214,21 +222,22 @@ class _Collector:
             self.add(*row, kind=kind)
 
     def add_frame(self, failures: pl.DataFrame) -> None:
-        """Record many failures at once: columns row, column, value, rule (all rows count, the first are kept).
+        """Record many failures at once: columns row, column, value, rule (all count, the first few are kept).
 
         Vectorised, so a file where every row is wrong costs no Python loop over its rows.
         """
         if not failures.height:
             return
         self.total += failures.height
-        for column, rule, n in failures.group_by("column", "rule").len().iter_rows():
-            self.counts[f"{column}: {rule}"] += n
-        room = MAX_KEPT - len(self.kept)
-        if room > 0:
-            head = failures.head(room).select(
-                pl.col("row").cast(pl.Int64), "column", pl.col("value").cast(pl.String), "rule"
-            )
-            self.kept += [Failure(self.file, *row) for row in head.iter_rows()]
+        failures = failures.select(pl.col("row").cast(pl.Int64), "column", pl.col("value").cast(pl.String), "rule")
+        for (column, rule), group in failures.partition_by("column", "rule", as_dict=True, maintain_order=True).items():
+            key = f"{column}: {rule}"
+            self.counts[key] += group.height
+            room = self._room(key)
+            if room:
+                head = group.head(room)
+                self.kept_per_rule[key] += head.height
+                self.kept += [Failure(self.file, *row) for row in head.iter_rows()]
 
     def column_at(self, position: int) -> str | None:
         return self.columns[position] if position < len(self.columns) else None
