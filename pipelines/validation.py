@@ -66,6 +66,7 @@ class Failure:
     column: str | None
     value: str | None
     rule: str
+    kind: str = field(default="", compare=False, repr=False)  # the rule without row-specific detail
 
 
 @dataclass
@@ -129,7 +130,19 @@ def format_failures(
     title: str, failures: list[Failure], total: int, counts: Counter[str] | None = None, limit: int = MAX_LISTED
 ) -> str:
     """`title`, then a table of the first `limit` failures (file, row, column, value, rule), then `and N more`."""
-    shown = sorted(failures, key=lambda f: (f.file, f.row if f.row is not None else 0))[:limit]  # stable
+
+    def order(failure: Failure) -> tuple[str, int]:
+        return failure.file, failure.row if failure.row is not None else 0
+
+    # The first failure of each kind of problem, then the rest, by line: every kind shows, up to `limit`.
+    ordered = sorted(failures, key=order)
+    firsts: dict[tuple[str, str | None, str], Failure] = {}
+    for failure in ordered:
+        firsts.setdefault((failure.file, failure.column, failure.kind or failure.rule), failure)
+    chosen = list(firsts.values())[:limit]
+    picked = {id(failure) for failure in chosen}
+    chosen += [failure for failure in ordered if id(failure) not in picked][: limit - len(chosen)]
+    shown = sorted(chosen, key=order)
     header = ("file", "row", "column", "value", "rule")
     cells = [
         (
@@ -215,7 +228,7 @@ class _Collector:
         self.counts[key] += 1
         if self._room(key):
             self.kept_per_rule[key] += 1
-            self.kept.append(Failure(self.file, row, column, None if value is None else str(value), rule))
+            self.kept.append(Failure(self.file, row, column, None if value is None else str(value), rule, kind or rule))
 
     def add_many(self, rows: Iterable[tuple[int | None, str | None, object, str]], *, kind: str | None = None) -> None:
         for row in rows:
@@ -237,7 +250,7 @@ class _Collector:
             if room:
                 head = group.head(room)
                 self.kept_per_rule[key] += head.height
-                self.kept += [Failure(self.file, *row) for row in head.iter_rows()]
+                self.kept += [Failure(self.file, *row, rule) for row in head.iter_rows()]
 
     def column_at(self, position: int) -> str | None:
         return self.columns[position] if position < len(self.columns) else None

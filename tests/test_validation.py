@@ -349,6 +349,15 @@ def test_problems_by_rule_summary(tmp_path):
     assert report.check_counts["PROVIDER_CODE: matches ^[A-Z0-9]{3,5}$"] == 1
 
 
+def test_table_shows_every_kind_of_problem(tmp_path):
+    lines = [line.replace(",ZA1,", ",za1,") for line in ecds_lines(1_200)]
+    lines.append("EC9,2019-04-01,E01900001,130,1,ZA1,01")
+    error = error_of(write_ecds(tmp_path, lines))
+    assert error.total == 1_201
+    assert_names(error, 1_202, "AGE_AT_ARRIVAL", "from 0 to 120")  # listed although 1,200 problems come first
+    assert "… and 1,181 more" in str(error)
+
+
 def test_example_csv_round_trip_matches_frame():
     text = example_csv("ecds_attendances").decode()
     assert text.splitlines()[0] == ECDS_HEADER
