@@ -33,6 +33,8 @@ def materialize_all(
             instance=inst,
             selection=selection,
             raise_on_error=False,
+            # The per-event debug stream is for the UI; the terminal gets one line per asset (report_run).
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
         report_run(result, echo)
     echo(f"{'succeeded' if result.success else 'FAILED'} in {time.perf_counter() - started:.1f} s; "
