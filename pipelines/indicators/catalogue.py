@@ -131,7 +131,6 @@ class Settings:
     dsr_min_count: float = 10
     sii_repetitions: int = 10_000
     sii_seed: int = 20_240_401
-    sii_min_quantile_count: float = 10
     inequality_quantiles: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     sii_indicator_quantile: str = "national_decile"
     weighted_population_file: str | None = None
@@ -280,7 +279,7 @@ def _indicator(raw: dict, measures: dict[str, Measure], where: str) -> Indicator
 def _settings(raw: dict, where: str) -> Settings:
     quantiles = {str(level): tuple(types) for level, types in (raw.get("inequality_quantiles") or {}).items()}
     for level, types in quantiles.items():
-        if level not in ("system", "footprint", "neighbourhood", "local_authority"):
+        if level not in ("system", "footprint", "neighbourhood", "local_authority"):  # areas with LSOAs
             raise CatalogueError(f"{where}: settings.inequality_quantiles has unknown level {level!r}")
         bad = [t for t in types if t not in QUANTILE_TYPES]
         if bad:
@@ -289,7 +288,6 @@ def _settings(raw: dict, where: str) -> Settings:
         dsr_min_count=float(raw.get("dsr_min_count", 10)),
         sii_repetitions=int(raw.get("sii_repetitions", 10_000)),
         sii_seed=int(raw.get("sii_seed", 20_240_401)),
-        sii_min_quantile_count=float(raw.get("sii_min_quantile_count", 10)),
         inequality_quantiles=quantiles,
         sii_indicator_quantile=str(raw.get("sii_indicator_quantile", "national_decile")),
         weighted_population_file=raw.get("weighted_population_file"),

@@ -1,0 +1,273 @@
+"""Indicator marts: the Integrated Needs Assessment's indicators, computed from the catalogue.
+
+`config/indicators.yaml` (loaded by `pipelines.indicators.catalogue`) says what to compute; the SQL in
+`assets/sql/indicators/` aggregates the marts to areas (system, footprint, neighbourhood by GP-registration
+shares, local authority, LSOA) and to deprivation quantiles; `pipelines.indicators.compute` applies the
+statistics of `pipelines.stats`. Each mart's columns come from its pandera model in `schemas/indicators.py`
+(DDL generated from it); each is validated against it (blocking) and carries reconciliation checks
+(`assets/sql/indicators/checks/`). Docs: `docs/indicators.md`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pandera.errors as pa_errors
+import polars as pl
+
+from assets.common import profile_params, table_metadata
+from assets.marts import SCHEMA_CHECK, MartCheck, mart_asset_key
+from pipelines.config import Profile
+from pipelines.indicators import compute
+from pipelines.indicators.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
+from pipelines.resources import InaSettings, MartsDatabase
+from pipelines.sql import check_query, insert_select, run_sql
+from schemas.ddl import create_table_sql, dagster_table_schema
+from schemas.indicators import INDICATOR_MODELS, WeightedPopulationFile
+
+GROUP = "indicators"
+LEVELS_WITH_RATES = ["england", "system", "footprint", "neighbourhood", "local_authority", "lsoa"]
+
+
+def indicator_params(profile: Profile, catalogue: Catalogue) -> dict[str, object]:
+    """Every parameter an indicator SQL file may bind (only those a file names are bound)."""
+    settings = catalogue.settings
+    crude_rates = [i for i in catalogue.by_method("crude_rate") if i.numerator.kind == "activity"]
+    return {
+        **profile_params(profile),
+        "icb_nhs_code": profile.icb_nhs_code,
+        "base_year": profile.base_financial_year,
+        "profile_year": profile.last_financial_year,
+        "levels": LEVELS_WITH_RATES,
+        "gradient_sets": [f"{level}/{qtype}" for level, qtypes in settings.inequality_quantiles.items()
+                          for qtype in qtypes] or ["none"],
+        "jsna_footprint_share": settings.jsna_footprint_share,
+        "jsna_system_share": settings.jsna_system_share,
+        "indicator_ids": [i.id for i in catalogue.indicators],
+        "crude_rate_ids": [i.id for i in crude_rates] or ["none"],
+        "crude_rate_measures": [i.measure for i in crude_rates] or ["none"],
+        "fingertips_ids": sorted({int(i.options["fingertips_id"]) for i in catalogue.by_family("jsna")}) or [-1],
+    }
+
+
+def _frame(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame:
+    """The rows of the SELECT in `assets/sql/<name>.sql` as a polars frame (via Arrow)."""
+    run_sql(con, name, params)
+    return con.pl()
+
+
+def prepare_areas(con: duckdb.DuckDBPyConnection, params: dict, *, activity: bool = True) -> None:
+    """Temp tables shared by the indicator SQL: LSOA weights per area, area names, area activity/population."""
+    run_sql(con, "indicators/area_lsoa_weights", params)
+    run_sql(con, "indicators/area_names", params)
+    if activity:
+        run_sql(con, "indicators/area_activity", params)
+        run_sql(con, "indicators/area_population", params)
+
+
+def read_weighted_population(settings: InaSettings, catalogue: Catalogue) -> pl.DataFrame | None:
+    """The optional supplied weighted population (None when the catalogue names no file or it is absent)."""
+    name = catalogue.settings.weighted_population_file
+    if not name:
+        return None
+    path = Path(settings.raw_dir) / name
+    if not path.exists():
+        return None
+    frame = pl.read_csv(path, schema_overrides={"area_code": pl.String, "financial_year": pl.String,
+                                                "weighted_population": pl.Float64})
+    try:
+        return WeightedPopulationFile.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        raise ValueError(f"{path}: does not match WeightedPopulationFile:\n{exc.failure_cases.head(20)}") from exc
+
+
+# ------------------------------------------------------------------------------------------- the four builds
+
+
+def build_right_drift(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+    prepare_areas(con, params)
+    insert_select(con, "marts.fct_right_drift", "indicators/right_drift", params)
+
+
+def build_deprivation_gradients(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+    prepare_areas(con, params, activity=False)
+    rows = compute.quantile_rows(_frame(con, "indicators/activity_by_quantile", params),
+                                 _frame(con, "indicators/population_by_quantile", params))
+    gradients = compute.deprivation_gradients(rows, catalogue.settings)
+    con.register("gradient_rows", gradients.to_arrow())
+    insert_select(con, "marts.fct_deprivation_gradients", "indicators/fct_deprivation_gradients", params)
+    con.unregister("gradient_rows")
+
+
+def build_inequality_summary(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+    run_sql(con, "indicators/area_names", params)
+    gradients = con.execute("SELECT * FROM marts.fct_deprivation_gradients").pl()
+    summary = compute.inequality_summary(gradients.drop("area_name"), catalogue.settings)
+    con.register("inequality_rows", summary.to_arrow())
+    insert_select(con, "marts.fct_inequality_summary", "indicators/fct_inequality_summary", params)
+    con.unregister("inequality_rows")
+
+
+def indicator_values(con, params, catalogue: Catalogue, weighted_file: pl.DataFrame | None) -> pl.DataFrame:
+    """Every catalogue indicator's rows (before area names), from the marts and the other indicator marts."""
+    prepare_areas(con, params)
+    parts = []
+    demand = catalogue.by_method("crude_rate", "dsr", "isr", "per_weighted_capita")
+    demand = [i for i in demand if i.numerator.kind == "activity"]
+    if demand:
+        rows = _frame(con, "indicators/activity_by_age_sex", params)
+        reference = _frame(con, "indicators/england_rates", params)
+        weighted = None
+        if weighted_file is not None:
+            con.register("weighted_population_file", weighted_file.to_arrow())
+            weighted = _frame(con, "indicators/weighted_population_areas", params)
+            con.unregister("weighted_population_file")
+        parts.append(compute.activity_indicators(rows, reference, demand, catalogue.settings, weighted))
+    deprivation = catalogue.by_family("deprivation")
+    if deprivation:
+        parts.append(compute.deprivation_indicators(_frame(con, "indicators/deprivation_by_area", params), deprivation))
+    workforce = catalogue.by_method("ratio_per_population")
+    if workforce:
+        unweighted = [i for i in workforce if i.denominator.kind == "registered_patients"]
+        weightings = sorted({i.denominator.weighting_measure for i in workforce} - {None})
+        for n, weighting in enumerate(weightings or [None]):
+            run_sql(con, "indicators/practice_weighted_patients",
+                    {**params, "weighting_measure": weighting or "ae_attendances_all"})
+            rows = _frame(con, "indicators/workforce_by_area", params)
+            chosen = [i for i in workforce if i.denominator.kind == "weighted_registered_patients"
+                      and i.denominator.weighting_measure == weighting]
+            parts.append(compute.workforce_indicators(rows, chosen + (unweighted if n == 0 else []),
+                                                      weighted_by=weighting))
+    jsna = catalogue.by_family("jsna")
+    if jsna:
+        run_sql(con, "indicators/jsna_membership", params)
+        parts.append(compute.jsna_indicators(_frame(con, "indicators/jsna_published", params),
+                                             _frame(con, "indicators/jsna_aggregates", params), jsna))
+    sii = catalogue.by_method("sii")
+    if sii:
+        summary = con.execute("SELECT * FROM marts.fct_inequality_summary").pl()
+        gradients = con.execute(
+            "SELECT measure, financial_year, period, level, area_code, quantile_type, activity, population "
+            "FROM marts.fct_deprivation_gradients").pl()
+        parts.append(compute.sii_indicators(summary, gradients, sii, catalogue.settings))
+    growth = catalogue.by_method("growth")
+    if growth:
+        parts.append(compute.growth_indicators(con.execute("SELECT * FROM marts.fct_right_drift").pl(), growth))
+    return compute.finalise(pl.concat(parts), catalogue)
+
+
+def build_indicator_values(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+    values = indicator_values(con, params, catalogue, read_weighted_population(settings, catalogue))
+    con.register("indicator_rows", values.to_arrow())
+    insert_select(con, "marts.fct_indicator_values", "indicators/fct_indicator_values", params)
+    con.unregister("indicator_rows")
+
+
+# ------------------------------------------------------------------------------------------- asset factory
+
+
+@dataclass(frozen=True)
+class IndicatorMart:
+    name: str
+    upstream: tuple[str, ...]  # marts tables read
+    build: Callable[..., None]
+    checks: tuple[MartCheck, ...] = ()
+
+
+_ACTIVITY_INPUTS = ("dim_geography", "dim_areas", "fct_activity", "fct_population", "fct_england_activity",
+                    "fct_england_population", "fct_practice_lsoa_registrations")
+
+INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
+    IndicatorMart(
+        "fct_right_drift", _ACTIVITY_INPUTS, build_right_drift,
+        (MartCheck("footprints_sum_to_the_system", "Footprints' activity sums to the system's, every measure and year"),
+         MartCheck("system_matches_fct_activity", "The system's activity equals marts.fct_activity's total")),
+    ),
+    IndicatorMart(
+        "fct_deprivation_gradients", (*_ACTIVITY_INPUTS, "dim_lsoa_deprivation"), build_deprivation_gradients,
+        (MartCheck("quantiles_sum_to_the_system",
+                   "For every quantile set, the system's quantiles sum to marts.fct_activity's total"),),
+    ),
+    IndicatorMart(
+        "fct_inequality_summary", ("fct_deprivation_gradients", "dim_areas"), build_inequality_summary,
+        (MartCheck("system_has_an_sii_every_measure_and_year",
+                   "The system has an SII on national deciles for every measure and year", blocking=False),),
+    ),
+    IndicatorMart(
+        "fct_indicator_values",
+        (*_ACTIVITY_INPUTS, "dim_lsoa_deprivation", "fct_gp_workforce", "fct_england_gp_workforce",
+         "fct_registered_patients", "fct_jsna_indicator_values", "fct_right_drift", "fct_inequality_summary",
+         "fct_deprivation_gradients"),
+        build_indicator_values,
+        (MartCheck("footprints_sum_to_the_system", "Footprints' numerators sum to the system's (activity counts)"),
+         MartCheck("neighbourhoods_sum_to_the_system",
+                   "Neighbourhoods' numerators sum to the system's within rounding of fractional shares"),
+         MartCheck("system_matches_fct_activity", "System crude-rate numerators equal marts.fct_activity's totals"),
+         MartCheck("every_catalogue_indicator_has_rows", "Every indicator of the catalogue has rows",
+                   blocking=False)),
+    ),
+)
+
+
+def _schema_check(con: duckdb.DuckDBPyConnection, name: str) -> dg.AssetCheckResult:
+    model = INDICATOR_MODELS[name]
+    frame = con.execute(f"SELECT * FROM marts.{name}").pl()  # name: a table of INDICATOR_MODELS
+    try:
+        model.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=False,
+                                   metadata={"failures": dg.MetadataValue.md(str(exc.failure_cases.head(20)))})
+    return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": frame.height})
+
+
+def build_indicator_asset(mart: IndicatorMart, catalogue_path: Path = DEFAULT_CATALOGUE) -> dg.AssetsDefinition:
+    model = INDICATOR_MODELS[mart.name]
+    key = mart_asset_key(mart.name)
+    check_specs = [
+        dg.AssetCheckSpec(SCHEMA_CHECK, asset=key, blocking=True,
+                          description=f"Rows conform to schemas.indicators.{model.__name__}")
+    ] + [dg.AssetCheckSpec(c.name, asset=key, blocking=c.blocking, description=c.description) for c in mart.checks]
+
+    @dg.asset(
+        key=key,
+        deps=[mart_asset_key(u) for u in mart.upstream],
+        group_name=GROUP,
+        description=f"{(model.__doc__ or '').strip()}\n\nBuilt from the indicator catalogue "
+        f"(`config/indicators.yaml`); SQL: `assets/sql/indicators/`; schema: `schemas.indicators.{model.__name__}`; "
+        "docs: `docs/indicators.md`.",
+        kinds={"duckdb", "sql", "python"},
+        tags={"layer": "marts"},
+        metadata={"dagster/column_schema": dagster_table_schema(model), "catalogue": str(catalogue_path)},
+        check_specs=check_specs,
+    )
+    def _indicator_mart(settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
+        catalogue = load_catalogue(catalogue_path)
+        params = indicator_params(settings.profile(), catalogue)
+        table = f"marts.{mart.name}"
+        with marts_db.connect() as con:
+            con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+            con.execute("BEGIN TRANSACTION")
+            con.execute(create_table_sql(model, table))
+            mart.build(con, params, catalogue, settings)
+            con.execute("COMMIT")
+            results = [_schema_check(con, mart.name)]
+            for check in mart.checks:
+                passed, detail = check_query(con, f"indicators/checks/{mart.name}__{check.name}", params)
+                results.append(dg.AssetCheckResult(
+                    check_name=check.name,
+                    passed=passed,
+                    severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
+                    metadata={"detail": detail},
+                ))
+            metadata = table_metadata(con, table)
+            metadata["indicators"] = dg.MetadataValue.int(len(catalogue.indicators))
+        return dg.MaterializeResult(metadata=metadata, check_results=results)
+
+    return _indicator_mart
+
+
+indicator_assets = [build_indicator_asset(mart) for mart in INDICATOR_MARTS]

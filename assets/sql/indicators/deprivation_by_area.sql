@@ -1,0 +1,31 @@
+-- One row per level x area x IMD edition x national IMD decile: the area's LSOAs (weighted; fractional for
+-- neighbourhoods), residents (ONS mid-year estimate of $profile_year) and residents x IMD score, from which
+-- the deprivation profile's shares and population-weighted score are summed. England counts every LSOA in
+-- England, with the IoD's own population denominators (mid-2015): the only England-wide LSOA populations held.
+WITH residents AS (
+    SELECT lsoa_code, sum(population) AS population
+    FROM marts.fct_population
+    WHERE financial_year = $profile_year
+    GROUP BY 1
+),
+weights AS (
+    SELECT level, area_code, lsoa_code, weight
+    FROM area_lsoa_weights
+    WHERE financial_year = $profile_year AND level <> 'lsoa'
+)
+SELECT w.level, w.area_code, d.imd_edition, 'IMD' || d.imd_edition AS period, d.imd_decile,
+    sum(w.weight) AS lsoas,
+    sum(w.weight * coalesce(r.population, 0)) AS residents,
+    sum(w.weight * coalesce(r.population, 0) * d.imd_score) AS residents_x_score
+FROM weights AS w
+JOIN marts.dim_lsoa_deprivation AS d USING (lsoa_code)
+LEFT JOIN residents AS r USING (lsoa_code)
+GROUP BY ALL
+UNION ALL
+SELECT 'england', CAST($england_code AS VARCHAR), imd_edition, 'IMD' || imd_edition, imd_decile,
+    CAST(count(*) AS DOUBLE),
+    CAST(sum(population_mid2015) AS DOUBLE),
+    sum(population_mid2015 * imd_score)
+FROM marts.dim_lsoa_deprivation
+GROUP BY ALL
+ORDER BY ALL;
