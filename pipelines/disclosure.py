@@ -157,7 +157,8 @@ def secondary_suppression(
     hidden: hide the smallest part. Null cells are never hidden and never count as protection.
     Returns the new mask of cells hidden by this rule only (not those already hidden).
     """
-    vals = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+    vals = np.array([np.nan if v is None else v for v in values] if not isinstance(values, np.ndarray) else values,
+                    dtype=float)
     mask = np.array(hidden, dtype=bool).copy()
     added = np.zeros(len(vals), dtype=bool)
     groups = [g for g in groups if g.parts]
@@ -166,7 +167,9 @@ def secondary_suppression(
         for cell in (*group.parts, *(() if group.total is None else (group.total,))):
             member_of.setdefault(cell, []).append(gi)
 
-    queue = deque(range(len(groups)))
+    # a group with no hidden member needs nothing until one of its cells is hidden (then it is queued)
+    queue = deque(gi for gi, g in enumerate(groups)
+                  if mask[list(g.parts)].any() or (g.total is not None and mask[g.total]))
     queued = set(queue)
     while queue:
         gi = queue.popleft()
@@ -242,56 +245,92 @@ def apply_disclosure(
     n = frame.height
     present = set(frame.columns)
     counts = [c for c in spec.counts if c in present]
-    reasons: list[list[str]] = [[] for _ in range(n)]
+    none = np.zeros(n, dtype=bool)
+    notes: dict[str, np.ndarray] = {}  # reason text -> rows it applies to (in the order first noted)
     hidden: dict[str, np.ndarray] = {}
 
     def note(mask: np.ndarray, text: str) -> None:
-        for i in np.flatnonzero(mask):
-            if text not in reasons[i]:
-                reasons[i].append(text)
+        notes[text] = notes.get(text, none) | mask
 
-    if FLAG in present:
-        flagged = frame[FLAG].fill_null(False).to_numpy().astype(bool)
-        existing = frame[REASON].to_list() if REASON in present else [None] * n
-        for i in np.flatnonzero(flagged):
-            reasons[i].append(existing[i] or "withheld in the source table")
-    else:
-        flagged = np.zeros(n, dtype=bool)
-
+    flagged = frame[FLAG].fill_null(False).to_numpy().astype(bool) if FLAG in present else none
     for column in counts:
         primary = frame.select(rule.small(column)).to_series().to_numpy().astype(bool)
         note(primary, f"{column} {rule.words}")
-        secondary = secondary_suppression(frame[column].to_list(), primary, groups, rule)
+        values = frame[column].cast(pl.Float64).fill_null(np.nan).to_numpy()
+        secondary = secondary_suppression(values, primary, groups, rule)
         note(secondary, f"{column} hidden so that another hidden count cannot be worked out from the total")
         hidden[column] = primary | secondary
 
     for column in (c for c in spec.small_values if c in present):
         small = frame.select(rule.small(column)).to_series().to_numpy().astype(bool)
-        note(small & ~hidden.get(column, np.zeros(n, dtype=bool)), f"{column} {rule.words}")
-        hidden[column] = hidden.get(column, np.zeros(n, dtype=bool)) | small
+        note(small & ~hidden.get(column, none), f"{column} {rule.words}")
+        hidden[column] = hidden.get(column, none) | small
 
-    derived_note = "values computed from a hidden count"
     for column, sources in spec.derived.items():
         if column not in present:
             continue
-        mask = np.zeros(n, dtype=bool)
+        mask = none.copy()
         for source in sources:
-            if source in hidden:
-                mask |= hidden[source]
-        note(mask & ~hidden.get(column, np.zeros(n, dtype=bool)), derived_note)
-        hidden[column] = hidden.get(column, np.zeros(n, dtype=bool)) | mask
+            mask |= hidden.get(source, none)
+        note(mask & ~hidden.get(column, none), "values computed from a hidden count")
+        hidden[column] = hidden.get(column, none) | mask
 
     for column in (c for c in spec.on_flag if c in present):
-        hidden[column] = hidden.get(column, np.zeros(n, dtype=bool)) | flagged
+        hidden[column] = hidden.get(column, none) | flagged
 
-    hidden_columns = [[c for c in frame.columns if c in hidden and hidden[c][i]] for i in range(n)]
-    result = frame.with_columns(
-        pl.when(pl.Series(hidden[c])).then(None).otherwise(pl.col(c)).alias(c) for c in hidden
-    ).drop([c for c in (FLAG, REASON, HIDDEN) if c in present])
-    return result.with_columns(
-        pl.Series(FLAG, [bool(cols) or bool(f) for cols, f in zip(hidden_columns, flagged)], dtype=pl.Boolean),
-        pl.Series(REASON, ["; ".join(r) if r else None for r in reasons], dtype=pl.String),
-        pl.Series(HIDDEN, hidden_columns, dtype=pl.List(pl.String)),
+    # the source table's own note (a value withheld, or not compared) comes first
+    source_note = pl.col(REASON) if REASON in present else pl.lit(None, pl.String)
+    if FLAG in present:
+        source_note = pl.when(pl.col(FLAG).fill_null(False) & source_note.is_null()).then(
+            pl.lit("withheld in the source table")).otherwise(source_note)
+    ordered = [c for c in frame.columns if c in hidden]
+    return frame.with_columns(
+        *(pl.when(pl.lit(pl.Series(hidden[c]))).then(None).otherwise(pl.col(c)).alias(c) for c in ordered),
+        _reason_expr(source_note, notes).alias(REASON),
+        _hidden_expr(ordered, hidden, n).alias(HIDDEN),
+    ).with_columns(
+        (pl.lit(pl.Series(flagged)) | (pl.col(HIDDEN).list.len() > 0)).alias(FLAG),
+    )
+
+
+def _reason_expr(first: pl.Expr, notes: Mapping[str, np.ndarray]) -> pl.Expr:
+    parts = [first] + [pl.when(pl.lit(pl.Series(mask))).then(pl.lit(text)) for text, mask in notes.items()
+                       if mask.any()]
+    return pl.concat_str(parts, separator="; ", ignore_nulls=True).replace("", None)
+
+
+def _hidden_expr(columns: Sequence[str], hidden: Mapping[str, np.ndarray], n: int) -> pl.Expr:
+    if not columns:
+        return pl.lit(pl.Series([[]] * n, dtype=pl.List(pl.String)))
+    return pl.concat_list(
+        pl.when(pl.lit(pl.Series(hidden[c]))).then(pl.lit(c)).otherwise(pl.lit(None, pl.String)) for c in columns
+    ).list.drop_nulls()
+
+
+def hide_cells(frame: pl.DataFrame, masks: Mapping[str, np.ndarray], reason: str) -> pl.DataFrame:
+    """Hide the cells of `frame` where `masks[column]` is true (values computed from cells hidden in another
+    table), adding to `suppressed`, `suppression_reason` and `suppressed_columns` (created if absent)."""
+    n = frame.height
+    masks = {c: np.asarray(m, dtype=bool) for c, m in masks.items() if c in frame.columns}
+    any_hidden = np.zeros(n, dtype=bool)
+    for mask in masks.values():
+        any_hidden |= mask
+    if FLAG not in frame.columns:
+        frame = frame.with_columns(pl.lit(False).alias(FLAG))
+    if REASON not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.String).alias(REASON))
+    if HIDDEN not in frame.columns:
+        frame = frame.with_columns(pl.lit(pl.Series([[]] * n, dtype=pl.List(pl.String))).alias(HIDDEN))
+    ordered = list(masks)
+    new_hidden = _hidden_expr(ordered, masks, n)
+    already = pl.col(REASON).fill_null("").str.contains(reason, literal=True)
+    return frame.with_columns(
+        *(pl.when(pl.lit(pl.Series(masks[c]))).then(None).otherwise(pl.col(c)).alias(c) for c in ordered),
+        pl.concat_list(pl.col(HIDDEN), new_hidden).list.unique(maintain_order=True).alias(HIDDEN),
+        (pl.col(FLAG).fill_null(False) | pl.lit(pl.Series(any_hidden))).alias(FLAG),
+        pl.when(pl.lit(pl.Series(any_hidden)) & ~already)
+        .then(pl.concat_str([pl.col(REASON), pl.lit(reason)], separator="; ", ignore_nulls=True))
+        .otherwise(pl.col(REASON)).alias(REASON),
     )
 
 

@@ -1,0 +1,57 @@
+"""The commissioner CSV files: tidy (one header row, one row per record, snake_case columns), every period.
+
+Suppressed cells are empty; `suppressed` is true on any row with a hidden cell, `suppression_reason` says why
+and `suppressed_columns` names the hidden cells (semicolon-separated), so an empty cell is never ambiguous.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.disclosure import HIDDEN
+from pipelines.outputs.tables import CommissionerTables
+
+CSV_DIR = "csv"
+
+INDICATOR_FIELDS = (
+    "indicator_id", "indicator_name", "level", "area_code", "area_name", "period", "period_type", "numerator",
+    "denominator", "value", "lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_ci_99_8", "unit", "method",
+    "england_value", "comparison_95", "comparison_99_8", "trend", "rate_ratio", "rate_gap", "gap_unit",
+    "expected", "excess", "suppressed", "suppression_reason", HIDDEN,
+)
+
+
+def _tidy(frame: pl.DataFrame, fields: tuple[str, ...] | None = None) -> pl.DataFrame:
+    if fields:
+        frame = frame.select([f for f in fields if f in frame.columns])
+    if HIDDEN in frame.columns:
+        frame = frame.with_columns(pl.col(HIDDEN).list.join(";"))
+    return frame
+
+
+def csv_frames(tables: CommissionerTables) -> dict[str, pl.DataFrame]:
+    """File name -> tidy frame, for every CSV the commissioners get."""
+    files = {
+        f"indicators_{level}.csv": _tidy(tables.indicators.filter(pl.col("level") == level), INDICATOR_FIELDS)
+        for level in ("system", "footprint", "neighbourhood", "local_authority")
+    }
+    files["deprivation_gradients.csv"] = _tidy(tables.gradients)
+    files["inequality_summary.csv"] = _tidy(tables.inequality)
+    files["right_drift.csv"] = _tidy(tables.right_drift)
+    files["definitions.csv"] = _tidy(tables.definitions)
+    return files
+
+
+def write_commissioner_csvs(tables: CommissionerTables, directory: Path) -> list[Path]:
+    out = Path(directory) / CSV_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in csv_frames(tables).items():
+        path = out / name
+        tmp = path.with_suffix(".tmp")
+        frame.write_csv(tmp)
+        tmp.replace(path)
+        written.append(path)
+    return written

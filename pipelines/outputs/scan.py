@@ -1,0 +1,111 @@
+"""The disclosure scanner: read every commissioner output back from disk and report any small count.
+
+It trusts nothing about how the files were made. It opens each workbook with openpyxl and each CSV as text,
+finds the count-like columns by their header (a word such as numerator, denominator, count, observed, expected,
+excess, population, activity, attendances, admissions, events, patients, residents or LSOAs, and no word of a
+rate, share or change such as rate, ratio, growth, %), and reports every cell whose value
+is a small count under the disclosure rule (1 to 7 by default, and fractions that round up into it). Used by
+the output assets' checks and by the tests.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from pipelines.disclosure import DEFAULT_RULE, DisclosureRule
+
+COUNT_WORDS = frozenset({
+    "numerator", "denominator", "count", "counts", "observed", "expected", "excess", "population", "activity",
+    "attendances", "admissions", "events", "patients", "residents", "lsoas", "spells", "deaths",
+})
+#: Words that make a header a rate, share or change rather than a count ("population growth, %").
+NOT_COUNT_WORDS = frozenset({
+    "pct", "percent", "percentage", "rate", "rates", "ratio", "share", "growth", "gap", "per", "value", "limit",
+    "lower", "upper", "ci", "pp", "sii", "rii", "unit", "index", "score", "mean", "trend",
+})
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    sheet: str | None
+    cell: str  # "D17" in a workbook, "row 17" in a CSV
+    column: str
+    value: object
+
+    def __str__(self) -> str:
+        where = f"{self.file}[{self.sheet}]" if self.sheet else self.file
+        return f"{where} {self.cell} ({self.column}): {self.value!r}"
+
+
+def is_count_like(header: object) -> bool:
+    tokens = set(re.split(r"[^a-z]+", str(header or "").lower()))
+    return bool(tokens & COUNT_WORDS) and not tokens & NOT_COUNT_WORDS
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).replace(",", "").strip())
+    except ValueError:
+        return None
+
+
+def scan_workbook(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Finding]:
+    """Every small value under a count-like header, in every sheet. A sheet's header row is its first row of
+    two or more cells that are all text (a title or a note above it is a single cell)."""
+    findings: list[Finding] = []
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for ws in workbook.worksheets:
+            headers: dict[int, object] | None = None
+            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                if headers is None:
+                    texts = [v for v in row if v is not None]
+                    if len(texts) >= 2 and all(isinstance(v, str) for v in texts):
+                        headers = dict(enumerate(row))
+                    continue
+                for j, value in enumerate(row):
+                    header = headers.get(j)
+                    if not is_count_like(header):
+                        continue
+                    number = _number(value)
+                    if number is not None and rule.is_small(number):
+                        findings.append(Finding(path.name, ws.title, f"{get_column_letter(j + 1)}{r}", str(header),
+                                                value))
+    finally:
+        workbook.close()
+    return findings
+
+
+def scan_csv(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Finding]:
+    """Every small value in a count-like column of a CSV (read as text, so nothing is coerced away)."""
+    frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    findings: list[Finding] = []
+    for column in (c for c in frame.columns if is_count_like(c)):
+        numbers = frame.select(
+            pl.int_range(2, frame.height + 2).alias("row"),  # the header is line 1
+            pl.col(column).alias("text"),
+            pl.col(column).str.replace_all(",", "").str.strip_chars().cast(pl.Float64, strict=False).alias("number"),
+        )
+        for row, text, _ in numbers.filter(rule.small("number")).iter_rows():
+            findings.append(Finding(path.name, None, f"row {row}", column, text))
+    return findings
+
+
+def scan_outputs(directory: Path, rule: DisclosureRule = DEFAULT_RULE) -> tuple[list[Path], list[Finding]]:
+    """Scan every .xlsx and .csv under `directory`: the files scanned and the findings."""
+    files = sorted(p for p in Path(directory).rglob("*") if p.suffix.lower() in (".xlsx", ".csv"))
+    findings: list[Finding] = []
+    for path in files:
+        findings += scan_workbook(path, rule) if path.suffix.lower() == ".xlsx" else scan_csv(path, rule)
+    return files, findings
