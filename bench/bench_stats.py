@@ -2,7 +2,8 @@
 
 Run:  cd /work/main && uv run python bench/bench_stats.py [--reps 10000] [--groups 5000]
 
-Each phase runs in a fresh Python subprocess so its peak resident memory (ru_maxrss) is its own; the
+Wall time depends on what else the machine is doing; CPU time (all threads of the process) is printed
+too.  Each phase runs in a fresh Python subprocess so its peak resident memory (ru_maxrss) is its own; the
 numpy-allocation peak seen by tracemalloc is reported too.  Input generation is excluded from the timings.
 """
 
@@ -76,9 +77,11 @@ def run_phase(phase: str, args) -> dict:
         df = _dsr_input(args.dsr_groups)
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         tracemalloc.start()
+        cpu = time.process_time()
         t = time.perf_counter()
         out = dsr(df, group_by="area", age_band="age_band", count="count", population="pop")
         elapsed = time.perf_counter() - t
+        cpu = time.process_time() - cpu
         info = {"groups": out.height, "rows_in": df.height, "suppressed": int(out["suppressed"].sum())}
     else:
         vt = 0 if phase == "sii_type0_se" else 1
@@ -86,15 +89,17 @@ def run_phase(phase: str, args) -> dict:
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         kw = dict(value="value", se="se") if vt == 0 else dict(value="value", lower_ci="lower", upper_ci="upper", value_type=1)
         tracemalloc.start()
+        cpu = time.process_time()
         t = time.perf_counter()
         out = sii(df, group_by="area", quantile="decile", population="pop", repetitions=args.reps,
                   confidence=(0.95, 0.998), seed=1, **kw)
         elapsed = time.perf_counter() - t
+        cpu = time.process_time() - cpu
         info = {"groups": out.height, "repetitions": args.reps, "quantiles": 10}
     _, peak_np = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"phase": phase, "seconds": elapsed, "peak_rss_mib": rss_kib / 1024,
+    return {"phase": phase, "seconds": elapsed, "cpu_seconds": cpu, "peak_rss_mib": rss_kib / 1024,
             "rss_before_mib": rss_before / 1024, "peak_traced_mib": peak_np / 2**20, **info}
 
 
@@ -125,7 +130,7 @@ def main() -> None:
         else:
             kind = "value_type=0, se given" if phase == "sii_type0_se" else "value_type=1 (log-normal draws), CLs"
             what = f"SII {res['groups']:,} fits x {res['repetitions']:,} reps, {kind}, 95% + 99.8%"
-        print(f"{what}: {res['seconds']:.2f} s; peak RSS {res['peak_rss_mib']:.0f} MiB "
+        print(f"{what}: {res['seconds']:.2f} s wall ({res['cpu_seconds']:.2f} s CPU, all threads); peak RSS {res['peak_rss_mib']:.0f} MiB "
               f"(process incl. imports and input; {res['rss_before_mib']:.0f} MiB before the call), "
               f"numpy/Python traced peak during the call {res['peak_traced_mib']:.0f} MiB")
 

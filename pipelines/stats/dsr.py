@@ -113,7 +113,11 @@ def dsr(
     if any(u is None for u in uniq):
         raise ValueError(f"age band column {age_band!r} has missing labels")
     norm = {u: normalise_age_band(u) for u in uniq}
-    band_expr = pl.col(age_band).cast(pl.String).replace_strict(norm, return_dtype=pl.String)
+    codes = {nb: i for i, nb in enumerate(sorted(set(norm.values())))}
+    # Integer band codes keep the group-bys cheap on large tables.
+    band_expr = pl.col(age_band).cast(pl.String).replace_strict(
+        {u: codes[nb] for u, nb in norm.items()}, return_dtype=pl.UInt16
+    )
 
     if column_standard:
         w_expr = pl.col(standard).cast(pl.Float64)  # type: ignore[arg-type]
@@ -126,7 +130,9 @@ def dsr(
                 f"age bands {unknown} are not in the standard population (bands: {list(std)}); "
                 "relabel them or pass a matching `standard`"
             )
-        w_expr = band_expr.replace_strict(std, return_dtype=pl.Float64)
+        w_expr = pl.col(age_band).cast(pl.String).replace_strict(
+            {u: std[nb] for u, nb in norm.items()}, return_dtype=pl.Float64
+        )
         total_w = float(sum(std.values()))
 
     f_expr = pl.lit(1.0) if event_frequency is None else pl.col(event_frequency).cast(pl.Float64)
@@ -161,28 +167,20 @@ def dsr(
     if chk["bad_f"]:
         raise ValueError(f"event frequencies ({event_frequency}) must be non-missing and >= 0")
 
-    # ---- band level: one row per (group, band) ----
-    band_level = work.group_by([*groups, _BAND], maintain_order=True).agg(
-        (pl.col(_F) * pl.col(_X)).sum().alias("events"),
-        (pl.col(_F) * pl.col(_F) * pl.col(_X)).sum().alias("f2x"),
-        pl.col(_N).first().alias(_N),
-        pl.col(_N).n_unique().alias("n_pop"),
-        pl.len().alias("n_rows"),
-        pl.col(_W).first().alias(_W),
-        pl.col(_W).n_unique().alias("n_w"),
-    )
     if event_frequency is None:
-        if band_level.height != work.height:
-            dup = band_level.filter(pl.col("n_rows") > 1).head(3).select([*groups, _BAND]).rows()
-            raise ValueError(
-                f"duplicate age bands within a group (e.g. {dup}); aggregate first, or pass "
-                "`event_frequency` for the non-independent-events variant"
-            )
+        # Independent events: one row per (group, band); a single pass over the table.
+        band_level = work.rename({_X: "events"}).with_columns(pl.col("events").alias("f2x"))
     else:
+        # Non-independent events: collapse the event-frequency rows of each (group, band) first.
+        band_level = work.group_by([*groups, _BAND], maintain_order=True).agg(
+            (pl.col(_F) * pl.col(_X)).sum().alias("events"),
+            (pl.col(_F) * pl.col(_F) * pl.col(_X)).sum().alias("f2x"),
+            pl.col(_N).first().alias(_N),
+            pl.col(_N).n_unique().alias("n_pop"),
+            pl.col(_W).first().alias(_W),
+        )
         if band_level.select((pl.col("n_pop") > 1).any()).item():
             raise ValueError("population must be identical across event-frequency rows of a (group, age band)")
-    if column_standard and band_level.select((pl.col("n_w") > 1).any()).item():
-        raise ValueError("standard weights must be identical across rows of a (group, age band)")
 
     pos = pl.col(_N) > 0
     agg = band_level.group_by(groups, maintain_order=True).agg(
@@ -195,7 +193,15 @@ def dsr(
         .sum()
         .alias("sw2"),
         pl.col(_W).sum().alias("sw"),
+        pl.len().alias("n_rows"),
+        pl.col(_BAND).n_unique().alias("n_bands"),
     )
+    dup = agg.filter(pl.col("n_rows") != pl.col("n_bands"))
+    if dup.height:
+        raise ValueError(
+            f"duplicate age bands within a group (e.g. groups {dup.select(groups).head(3).rows()}); "
+            "aggregate first, or pass `event_frequency` for the non-independent-events variant"
+        )
 
     o = float_col(agg, "total_count")
     W = float_col(agg, "sw") if total_w is None else np.full(agg.height, total_w)
