@@ -298,7 +298,7 @@ def _jsna_filter(frame: pl.DataFrame, indicator: Indicator) -> pl.DataFrame:
     frame = frame.filter(pl.col("indicator_id") == options["fingertips_id"], pl.col("sex") == options["sex"])
     if "age" in options:
         frame = frame.filter(pl.col("age") == str(options["age"]))
-    return frame
+    return frame.drop("indicator_id")  # Fingertips' id: the catalogue id replaces it
 
 
 def jsna_indicators(published: pl.DataFrame, aggregates: pl.DataFrame,
