@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.indicators import indicator_assets
 from assets.marts import mart_assets
 from assets.raw import raw_assets
 from assets.staging import staging_assets
 from pipelines.resources import InaSettings, build_resources
 
-ALL_ASSETS = [*raw_assets, *staging_assets, *mart_assets]
+ALL_ASSETS = [*raw_assets, *staging_assets, *mart_assets, *indicator_assets]
 
 refresh_everything = dg.define_asset_job(
     "refresh_everything",
