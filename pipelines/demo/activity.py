@@ -48,7 +48,7 @@ def _choice(rng: np.random.Generator, probs: dict[str, float], n: int) -> np.nda
 
 def _stays(rng: np.random.Generator, mean: np.ndarray, zero: np.ndarray) -> np.ndarray:
     """Lengths of stay with the given means and zero-day shares: 0, or 1 + gamma-Poisson (skewed)."""
-    zero = np.minimum(zero, np.maximum(0.0, 1 - mean / 1.02))
+    zero = np.maximum(zero, 1 - mean)  # a stay of at least a day must remain possible at the mean
     positive_extra = np.maximum(mean / np.maximum(1 - zero, 1e-9) - 1, 0.0)
     k = params.LOS_DISPERSION
     lam = rng.gamma(k, 1.0, len(mean)) * positive_extra / k

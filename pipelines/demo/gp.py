@@ -122,7 +122,35 @@ def write_gp_files(world: World, pop: Population, pr: Practices, months: list[dt
               and (m.year, m.month) <= (params.COMPARE_FY + 1, 3)]  # fmt: skip
     centre = float(np.mean(fy2023)) if fy2023 else n_months - 1
     slope = (params.GP_RELATIVE_TARGET_FY2023 - params.GP_RELATIVE_FIRST) / centre
+    gpw_static = pl.DataFrame(
+        {
+            "PRAC_CODE": code.tolist(),
+            "PRAC_NAME": name.tolist(),
+            "SUB_ICB_CODE": subs_nhs[sub].tolist(),
+            "SUB_ICB_NAME": subs_name[sub].tolist(),
+            "ICB_CODE": [prof.icb_nhs_code] * n,
+            "ICB_NAME": [prof.icb_name] * n,
+            "PCN_CODE": pcn_code.tolist(),
+            "PCN_NAME": pcn_name.tolist(),
+        }
+    )
     national_rows = []
+    rows = n * 2 * 20
+    per_practice = np.repeat(np.arange(n), 40)
+    quin_template = pl.DataFrame(
+        {
+            "PUBLICATION": pl.repeat(PUBLICATION, rows, eager=True),
+            "EXTRACT_DATE": pl.repeat("", rows, eager=True),
+            "TYPE": pl.repeat("GP", rows, eager=True),
+            "CCG_CODE": pl.Series(subs_nhs[sub].tolist()).gather(per_practice),
+            "ONS_CCG_CODE": pl.Series(subs_ons[sub].tolist()).gather(per_practice),
+            "ORG_CODE": pl.Series(code.tolist()).gather(per_practice),
+            "POSTCODE": pl.Series(postcode.tolist()).gather(per_practice),
+            "SEX": pl.Series(["MALE", "FEMALE"]).gather(np.tile(np.repeat([0, 1], 20), n)),
+            "AGE_GROUP_5": pl.Series(list(contract.AGE_GROUPS_5)).gather(np.tile(np.arange(20), 2 * n)),
+            "NUMBER_OF_PATIENTS": pl.repeat(0, rows, eager=True, dtype=pl.Int64),
+        }
+    )
     summary = {"icb_registered": {}, "england_registered": {}, "gp_fte_qualified_per_100k": {}}
     for i, month in enumerate(months):
         t = i / max(n_months - 1, 1)
@@ -130,22 +158,11 @@ def write_gp_files(world: World, pop: Population, pr: Practices, months: list[dt
         by_age, lsoa_inflated = registered(world, pop, pr, month, t)
         quin = np.rint(_quinary(by_age)).astype(np.int64)[order]  # (P, 2, 20)
         total_patients = quin.sum(axis=(1, 2))
-        rows = n * 2 * 20
         writer.csv(
             contract.gp_quin_age(label),
-            pl.DataFrame(
-                {
-                    "PUBLICATION": [PUBLICATION] * rows,
-                    "EXTRACT_DATE": [extract_date(month)] * rows,
-                    "TYPE": ["GP"] * rows,
-                    "CCG_CODE": np.repeat(subs_nhs[sub], 40).tolist(),
-                    "ONS_CCG_CODE": np.repeat(subs_ons[sub], 40).tolist(),
-                    "ORG_CODE": np.repeat(code, 40).tolist(),
-                    "POSTCODE": np.repeat(postcode, 40).tolist(),
-                    "SEX": np.tile(np.repeat(np.array(["MALE", "FEMALE"], dtype=object), 20), n).tolist(),
-                    "AGE_GROUP_5": np.tile(np.array(contract.AGE_GROUPS_5, dtype=object), 2 * n).tolist(),
-                    "NUMBER_OF_PATIENTS": quin.reshape(-1),
-                }
+            quin_template.with_columns(
+                pl.lit(extract_date(month)).alias("EXTRACT_DATE"),
+                pl.Series("NUMBER_OF_PATIENTS", quin.reshape(-1)),
             ),
             contract.GP_QUIN_AGE_COLUMNS,
         )
@@ -170,16 +187,9 @@ def write_gp_files(world: World, pop: Population, pr: Practices, months: list[dt
         headcount = np.where(all_gps > 0, np.maximum(headcount, 1), 0).astype(np.int64)
         writer.csv(
             contract.gpw_practice(label),
-            pl.DataFrame(
+            pl.concat(
+                [gpw_static, pl.DataFrame(
                 {
-                    "PRAC_CODE": code.tolist(),
-                    "PRAC_NAME": name.tolist(),
-                    "SUB_ICB_CODE": subs_nhs[sub].tolist(),
-                    "SUB_ICB_NAME": subs_name[sub].tolist(),
-                    "ICB_CODE": [prof.icb_nhs_code] * n,
-                    "ICB_NAME": [prof.icb_name] * n,
-                    "PCN_CODE": pcn_code.tolist(),
-                    "PCN_NAME": pcn_name.tolist(),
                     "TOTAL_PATIENTS": total_patients,
                     "TOTAL_GP_HC": headcount,
                     "TOTAL_GP_FTE": fixed(all_gps, 2),
@@ -190,6 +200,8 @@ def write_gp_files(world: World, pop: Population, pr: Practices, months: list[dt
                     "TOTAL_DPC_FTE": fixed(fte["Direct patient care"], 2),
                     "TOTAL_ADMIN_FTE": fixed(fte["Admin/non-clinical"], 2),
                 }
+                )],
+                how="horizontal",
             ),
             contract.GPW_PRACTICE_COLUMNS,
         )
@@ -241,15 +253,15 @@ def _write_lsoa_file(world, pr, month, label, lsoa_inflated, icb_lsoa_codes, wri
     lsoa_codes = np.concatenate([lsoa_codes, world.lsoa_code[pr.out_lsoas[op, oj]]])
     practices = np.concatenate([practices, op])
     values = np.concatenate([values, out[op, oj]])
-    code = np.array(pr.code, dtype=object)
+    rows = len(values)
     frame = pl.DataFrame(
         {
-            "PUBLICATION": [PUBLICATION] * len(values),
-            "EXTRACT_DATE": [extract_date(month)] * len(values),
-            "PRACTICE_CODE": code[practices].tolist(),
-            "PRACTICE_NAME": np.array(pr.name, dtype=object)[practices].tolist(),
-            "LSOA_CODE": lsoa_codes.tolist(),
-            "SEX": ["ALL"] * len(values),
+            "PUBLICATION": pl.repeat(PUBLICATION, rows, eager=True),
+            "EXTRACT_DATE": pl.repeat(extract_date(month), rows, eager=True),
+            "PRACTICE_CODE": pl.Series(pr.code).gather(practices),
+            "PRACTICE_NAME": pl.Series(pr.name).gather(practices),
+            "LSOA_CODE": pl.Series(lsoa_codes.tolist()),
+            "SEX": pl.repeat("ALL", rows, eager=True),
             "NUMBER_OF_PATIENTS": values,
         }
     ).sort(["PRACTICE_CODE", "LSOA_CODE"])

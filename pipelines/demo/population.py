@@ -33,7 +33,7 @@ class Population:
         return int(self.england[year].sum())
 
 
-def _england_2018() -> np.ndarray:
+def _england_2018(rng: np.random.Generator) -> np.ndarray:
     out = np.zeros((2, 91))
     mids = np.arange(2, 90, 5, dtype=float)
     for s, sex in enumerate(params.SEXES):
@@ -42,7 +42,7 @@ def _england_2018() -> np.ndarray:
         for b in range(18):
             band = slice(5 * b, 5 * b + 5)
             syoa[band] *= 5 * means[b] / syoa[band].sum()
-        out[s, :90] = syoa
+        out[s, :90] = syoa * rng.lognormal(0, 0.02, 90)  # cohort sizes are never perfectly smooth
         out[s, 90] = params.ENGLAND_2018_90PLUS[sex]
     return out
 
@@ -65,10 +65,10 @@ def _migration_profile() -> np.ndarray:
     return prof / prof.sum()
 
 
-def project_england(years: list[int]) -> dict[int, np.ndarray]:
+def project_england(years: list[int], rng: np.random.Generator) -> dict[int, np.ndarray]:
     q = death_rates()
     mig = _migration_profile()
-    pop = _england_2018()
+    pop = _england_2018(rng)
     out = {years[0]: pop.copy()}
     for year in years[1:]:
         new = np.zeros_like(pop)
@@ -90,7 +90,7 @@ def _bump(a: np.ndarray, centre: float, width: float) -> np.ndarray:
 
 
 def build_population(world: World, dep: Deprivation, years: list[int], rng: np.random.Generator) -> Population:
-    england = project_england(years)
+    england = project_england(years, rng)
     a = AGES.astype(float)
     kids = np.clip((17 - a) / 6, 0, 1)
     young = _bump(a, 27, 6)
