@@ -10,16 +10,22 @@ import dagster as dg
 
 from assets.indicators import indicator_assets
 from assets.marts import mart_assets
+from assets.publish import build_publish_asset
 from assets.raw import raw_assets
 from assets.staging import staging_assets
 from pipelines.resources import InaSettings, build_resources
 
 ALL_ASSETS = [*raw_assets, *staging_assets, *mart_assets, *indicator_assets]
 
+# Publication comes last: it waits for every mart and output (and their blocking checks) in the run.
+ALL_ASSETS.append(
+    build_publish_asset(key for asset in ALL_ASSETS for key in asset.keys if key.path[0] in ("marts", "outputs"))
+)
+
 refresh_everything = dg.define_asset_job(
     "refresh_everything",
     selection=dg.AssetSelection.all(),
-    description="Validate every raw source, rebuild staging and every mart.",
+    description="Validate every raw source, rebuild staging, every mart and output, then publish the marts.",
 )
 
 

@@ -31,7 +31,13 @@ class InaSettings(dg.ConfigurableResource):
 
     @property
     def database_path(self) -> Path:
+        """The published marts: what readers open. Replaced whole, only by the publish asset."""
         return self.marts_path / "ina.duckdb"
+
+    @property
+    def working_database_path(self) -> Path:
+        """Where runs build: readers never see this file, so a failed or killed run harms nothing published."""
+        return self.marts_path / ".build" / "ina.duckdb"
 
     def profile(self) -> Profile:
         return load_profile(self.profile_path)
@@ -52,5 +58,5 @@ def build_resources(settings: InaSettings | None = None) -> dict[str, dg.Configu
     settings = settings or InaSettings()
     return {
         "settings": settings,
-        "marts_db": MartsDatabase(database=str(settings.database_path)),
+        "marts_db": MartsDatabase(database=str(settings.working_database_path)),
     }
