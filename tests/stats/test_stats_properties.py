@@ -147,3 +147,12 @@ def test_sii_batched_wls_matches_lstsq_per_group():
         assert np.isclose(out["sii"][gi], c1, rtol=1e-9, atol=0)
         assert np.isclose(out["rii"][gi], (c0 + c1) / c0, rtol=1e-9, atol=0)
         assert np.isclose(out["intercept"][gi], c0, rtol=1e-9, atol=0)
+
+
+def test_stats_package_does_not_import_dagster():
+    import subprocess
+    import sys
+
+    code = "import sys, pipelines.stats; print(any(m == 'dagster' or m.startswith('dagster.') for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
