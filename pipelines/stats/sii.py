@@ -76,6 +76,7 @@ def sii(
     rii: bool = True,
     reliability_stat: bool = False,
     replicate_upstream_quirks: bool = True,
+    intercept_ci: bool = True,
     max_chunk_elements: int = 1 << 18,
     n_threads: int | None = None,
 ) -> pl.DataFrame:
@@ -125,7 +126,9 @@ def sii(
     most 8; numpy releases the GIL in generation, ufuncs, matmul and partition).
 
     Returns one row per group (sorted by the group keys): group columns, ``sii``,
-    ``sii_lower_ci_<c>``, ``sii_upper_ci_<c>``, [``rii`` and its limits], ``intercept``, ``n_quantiles``,
+    ``sii_lower_ci_<c>``, ``sii_upper_ci_<c>``, [``rii`` and its limits], ``intercept`` [and, with
+    ``intercept_ci`` (default), ``intercept_lower_ci_<c>``/``intercept_upper_ci_<c>`` — an extension:
+    order statistics of the simulated intercepts, which upstream does not report], ``n_quantiles``,
     ``repetitions``.  Confidence suffixes as elsewhere (``95``, ``99_8``).
     """
     # ------------------------------------------------------------------ argument checks
@@ -292,11 +295,13 @@ def sii(
     R = int(repetitions)
     r_total = R * n_samples
     need_rii_draws = rii and not transform
+    need_int_draws = intercept_ci or need_rii_draws
     kth = sorted({p - 1 for pos in positions for p in pos})
     n_conf = len(confs)
     # order statistics: [G, sample, conf, (lo, hi)]
     s_os = np.empty((G, n_samples, n_conf, 2))
     r_os = np.empty((G, n_samples, n_conf, 2)) if need_rii_draws else None
+    i_os = np.empty((G, n_samples, n_conf, 2)) if intercept_ci else None
 
     base = np.random.SeedSequence(seed)
     key_rows = keys.rows()
@@ -322,7 +327,7 @@ def sii(
         # Batched WLS for every draw: c = (XᵀX)⁻¹Xᵀ·(√a ∘ Y) = Y·h per group.  einsum runs numpy's own
         # loop (no BLAS threads competing with ours; bit-reproducible whatever the BLAS build).
         slopes = np.einsum("mrk,mk->mr", draws, h1[start:stop]).reshape(m, n_samples, R)
-        ints = np.einsum("mrk,mk->mr", draws, h0[start:stop]).reshape(m, n_samples, R) if need_rii_draws else None
+        ints = np.einsum("mrk,mk->mr", draws, h0[start:stop]).reshape(m, n_samples, R) if need_int_draws else None
         del draws
         part = np.partition(slopes, kth, axis=-1)
         for ci, (pl_, pu) in enumerate(positions):
@@ -335,6 +340,11 @@ def sii(
             for ci, (pl_, pu) in enumerate(positions):
                 r_os[start:stop, :, ci, 0] = part[:, :, pl_ - 1]
                 r_os[start:stop, :, ci, 1] = part[:, :, pu - 1]
+        if intercept_ci:
+            part = np.partition(ints, kth, axis=-1)
+            for ci, (pl_, pu) in enumerate(positions):
+                i_os[start:stop, :, ci, 0] = part[:, :, pl_ - 1]
+                i_os[start:stop, :, ci, 1] = part[:, :, pu - 1]
 
     bounds = [(a, min(G, a + chunk)) for a in range(0, G, chunk)]
     if workers == 1 or len(bounds) == 1:
@@ -376,6 +386,14 @@ def sii(
             out_cols[f"rii_lower_ci_{sfx}"] = rii_rep[:, 0, ci, 0]
             out_cols[f"rii_upper_ci_{sfx}"] = rii_rep[:, 0, ci, 1]
     out_cols["intercept"] = intercept
+    if intercept_ci:
+        # Extension (no upstream equivalent): order statistics of the simulated intercepts c0, on the
+        # reported scale (c0 itself, or g(c0)·|mult| with transform=True; both monotone in c0).
+        i_rep = g(i_os) * abs(multiplier) if transform else i_os
+        for ci, c in enumerate(confs):
+            sfx = ci_suffix(c)
+            out_cols[f"intercept_lower_ci_{sfx}"] = i_rep[:, 0, ci, 0]
+            out_cols[f"intercept_upper_ci_{sfx}"] = i_rep[:, 0, ci, 1]
     if reliability_stat:
         for ci, c in enumerate(confs):
             sfx = ci_suffix(c)

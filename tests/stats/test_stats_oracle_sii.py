@@ -159,6 +159,20 @@ def test_sii_seed_reproducible_and_group_independent(data):
     assert not c.equals(a)
 
 
+def test_sii_intercept_limits_bracket_the_intercept(data):
+    for kw in (dict(SE), dict(CL, value_type=1, transform=True), dict(CL, value_type=2, multiplier=-100)):
+        src = rows(data, 71, 90) if kw.get("value_type") == 1 else (rows(data, 111, 130) if kw.get("value_type") == 2 else rows(data, 1, 20))
+        out = sii(src, group_by=GROUPS, quantile="Quantile", population="Population", repetitions=UPSTREAM_REPS,
+                  confidence=(0.95, 0.998), seed=2, **kw)
+        for lev in ("95", "99_8"):
+            assert (out[f"intercept_lower_ci_{lev}"] <= out["intercept"]).all()
+            assert (out["intercept"] <= out[f"intercept_upper_ci_{lev}"]).all()
+        assert (out["intercept_lower_ci_99_8"] <= out["intercept_lower_ci_95"]).all()
+    out = sii(rows(data, 1, 20), group_by=GROUPS, quantile="Quantile", population="Population",
+              repetitions=1000, seed=2, intercept_ci=False, **SE)
+    assert not [c for c in out.columns if c.startswith("intercept_")]
+
+
 def test_sii_reliability_stat(data):
     out = sii(rows(data, 1, 20), group_by=GROUPS, quantile="Quantile", population="Population",
               repetitions=1000, confidence=(0.95, 0.998), seed=3, reliability_stat=True, **SE)
