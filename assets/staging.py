@@ -60,7 +60,7 @@ def build_staging_asset(table: StagingTable) -> dg.AssetsDefinition:
         tags={"layer": "staging"},
     )
     def _staging(settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
-        files = sorted(str(path) for path in settings.raw_path.glob(source.glob))
+        files = [str(path) for path in source.files(settings.raw_path)]
         params = {"files": files, "columns": duckdb_types(source.model), **profile_params(settings.profile())}
         qualified = f"staging.{table.name}"
         with marts_db.connect() as con:
