@@ -34,8 +34,8 @@ and leave a genuinely missing value blank).
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -129,11 +129,12 @@ def hierarchy_groups(
     links = parents.select(
         pl.col("level").alias(level), pl.col("area_code").alias(area), "parent_level", "parent_code"
     ).unique()
-    children = rows.join(links, on=[level, area], how="inner")
+    children = rows.join(links, on=[level, area], how="inner", maintain_order="left")
     totals = rows.select(
         *by, pl.col(level).alias("parent_level"), pl.col(area).alias("parent_code"), pl.col("_row").alias("_total")
     )
-    keyed = children.join(totals, on=[*by, "parent_level", "parent_code"], how="left", nulls_equal=True)
+    keyed = children.join(totals, on=[*by, "parent_level", "parent_code"], how="left", nulls_equal=True,
+                          maintain_order="left")
     grouped = keyed.group_by([*by, "parent_level", "parent_code", level], maintain_order=True).agg(
         pl.col("_row"), pl.col("_total").first()
     )
@@ -167,25 +168,29 @@ def secondary_suppression(
         for cell in (*group.parts, *(() if group.total is None else (group.total,))):
             member_of.setdefault(cell, []).append(gi)
 
-    # a group with no hidden member needs nothing until one of its cells is hidden (then it is queued)
-    queue = deque(gi for gi, g in enumerate(groups)
-                  if mask[list(g.parts)].any() or (g.total is not None and mask[g.total]))
-    queued = set(queue)
-    while queue:
-        gi = queue.popleft()
+    # Smallest groups first (neighbourhoods of a footprint before neighbourhoods of the system): protecting a
+    # cell within its smallest total usually protects it in the larger ones too, so fewer cells are hidden, and
+    # the result does not depend on the order the groups were listed in. A group with no hidden member needs
+    # nothing until one of its cells is hidden (then it is queued).
+    def key(gi: int) -> tuple[int, tuple[int, ...]]:
+        return (len(groups[gi].parts), tuple(sorted(groups[gi].parts)))
+
+    heap = [(key(gi), gi) for gi, g in enumerate(groups)
+            if mask[list(g.parts)].any() or (g.total is not None and mask[g.total])]
+    heapq.heapify(heap)
+    queued = {gi for _, gi in heap}
+    while heap:
+        _, gi = heapq.heappop(heap)
         queued.discard(gi)
         cell = _cell_to_hide(groups[gi], vals, mask, rule)
         if cell is None:
             continue
         mask[cell] = True
         added[cell] = True
-        for other in member_of.get(cell, ()):
+        for other in (*member_of.get(cell, ()), gi):  # gi itself may need a further cell
             if other not in queued:
-                queue.append(other)
+                heapq.heappush(heap, (key(other), other))
                 queued.add(other)
-        if gi not in queued:  # the same group may need a further cell
-            queue.append(gi)
-            queued.add(gi)
     return added
 
 
@@ -284,26 +289,34 @@ def apply_disclosure(
         source_note = pl.when(pl.col(FLAG).fill_null(False) & source_note.is_null()).then(
             pl.lit("withheld in the source table")).otherwise(source_note)
     ordered = [c for c in frame.columns if c in hidden]
-    return frame.with_columns(
-        *(pl.when(pl.lit(pl.Series(hidden[c]))).then(None).otherwise(pl.col(c)).alias(c) for c in ordered),
-        _reason_expr(source_note, notes).alias(REASON),
-        _hidden_expr(ordered, hidden, n).alias(HIDDEN),
-    ).with_columns(
-        (pl.lit(pl.Series(flagged)) | (pl.col(HIDDEN).list.len() > 0)).alias(FLAG),
+    # masks travel as real (temporary) columns: expressions over literal Series are not safe to broadcast
+    masks = {f"__hide_{k}": hidden[c] for k, c in enumerate(ordered)}
+    note_masks = {f"__note_{k}": (text, mask) for k, (text, mask) in enumerate(notes.items()) if mask.any()}
+    work = frame.with_columns(
+        *(pl.Series(name, mask, dtype=pl.Boolean) for name, mask in masks.items()),
+        *(pl.Series(name, mask, dtype=pl.Boolean) for name, (_, mask) in note_masks.items()),
+        pl.Series("__flagged", flagged, dtype=pl.Boolean),
     )
+    reason = pl.concat_str(
+        [source_note, *(pl.when(pl.col(name)).then(pl.lit(text)) for name, (text, _) in note_masks.items())],
+        separator="; ", ignore_nulls=True,
+    )
+    return work.with_columns(
+        *(pl.when(pl.col(f"__hide_{k}")).then(None).otherwise(pl.col(c)).alias(c) for k, c in enumerate(ordered)),
+        pl.when(reason == "").then(None).otherwise(reason).alias(REASON),
+        _hidden_list(list(zip(ordered, masks))).alias(HIDDEN),
+    ).with_columns(
+        (pl.col("__flagged") | (pl.col(HIDDEN).list.len() > 0)).alias(FLAG),
+    ).select(*frame.columns, *(c for c in (FLAG, REASON, HIDDEN) if c not in present))
 
 
-def _reason_expr(first: pl.Expr, notes: Mapping[str, np.ndarray]) -> pl.Expr:
-    parts = [first] + [pl.when(pl.lit(pl.Series(mask))).then(pl.lit(text)) for text, mask in notes.items()
-                       if mask.any()]
-    return pl.concat_str(parts, separator="; ", ignore_nulls=True).replace("", None)
-
-
-def _hidden_expr(columns: Sequence[str], hidden: Mapping[str, np.ndarray], n: int) -> pl.Expr:
-    if not columns:
-        return pl.lit(pl.Series([[]] * n, dtype=pl.List(pl.String)))
+def _hidden_list(columns_and_masks: Sequence[tuple[str, str]]) -> pl.Expr:
+    """A list of the names of the hidden columns, from (column, mask column) pairs."""
+    if not columns_and_masks:
+        return pl.concat_list(pl.lit(None, pl.String)).list.drop_nulls()
     return pl.concat_list(
-        pl.when(pl.lit(pl.Series(hidden[c]))).then(pl.lit(c)).otherwise(pl.lit(None, pl.String)) for c in columns
+        pl.when(pl.col(mask)).then(pl.lit(column)).otherwise(pl.lit(None, pl.String))
+        for column, mask in columns_and_masks
     ).list.drop_nulls()
 
 
@@ -315,23 +328,29 @@ def hide_cells(frame: pl.DataFrame, masks: Mapping[str, np.ndarray], reason: str
     any_hidden = np.zeros(n, dtype=bool)
     for mask in masks.values():
         any_hidden |= mask
+    columns = list(frame.columns) + [c for c in (FLAG, REASON, HIDDEN) if c not in frame.columns]
     if FLAG not in frame.columns:
         frame = frame.with_columns(pl.lit(False).alias(FLAG))
     if REASON not in frame.columns:
         frame = frame.with_columns(pl.lit(None, pl.String).alias(REASON))
     if HIDDEN not in frame.columns:
-        frame = frame.with_columns(pl.lit(pl.Series([[]] * n, dtype=pl.List(pl.String))).alias(HIDDEN))
+        frame = frame.with_columns(pl.concat_list(pl.lit(None, pl.String)).list.drop_nulls().alias(HIDDEN))
     ordered = list(masks)
-    new_hidden = _hidden_expr(ordered, masks, n)
+    names = {c: f"__hide_{k}" for k, c in enumerate(ordered)}
+    work = frame.with_columns(
+        *(pl.Series(names[c], masks[c], dtype=pl.Boolean) for c in ordered),
+        pl.Series("__any", any_hidden, dtype=pl.Boolean),
+    )
     already = pl.col(REASON).fill_null("").str.contains(reason, literal=True)
-    return frame.with_columns(
-        *(pl.when(pl.lit(pl.Series(masks[c]))).then(None).otherwise(pl.col(c)).alias(c) for c in ordered),
-        pl.concat_list(pl.col(HIDDEN), new_hidden).list.unique(maintain_order=True).alias(HIDDEN),
-        (pl.col(FLAG).fill_null(False) | pl.lit(pl.Series(any_hidden))).alias(FLAG),
-        pl.when(pl.lit(pl.Series(any_hidden)) & ~already)
+    return work.with_columns(
+        *(pl.when(pl.col(names[c])).then(None).otherwise(pl.col(c)).alias(c) for c in ordered),
+        pl.concat_list(pl.col(HIDDEN), _hidden_list([(c, names[c]) for c in ordered]))
+        .list.unique(maintain_order=True).alias(HIDDEN),
+        (pl.col(FLAG).fill_null(False) | pl.col("__any")).alias(FLAG),
+        pl.when(pl.col("__any") & ~already)
         .then(pl.concat_str([pl.col(REASON), pl.lit(reason)], separator="; ", ignore_nulls=True))
         .otherwise(pl.col(REASON)).alias(REASON),
-    )
+    ).select(columns)
 
 
 # --- checks shared by the tests and the output assets -------------------------------------------------------

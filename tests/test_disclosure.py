@@ -266,6 +266,18 @@ def test_no_small_count_is_published_and_none_is_recoverable_from_a_total(world,
         assert "cannot be worked out" in out["suppression_reason"][int(i)]
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hierarchies(), st.randoms(use_true_random=False))
+def test_the_result_does_not_depend_on_the_order_of_the_groups(world, random):
+    frame, parents = world
+    groups = hierarchy_groups(frame, parents, by=["indicator_id"])
+    shuffled = list(groups)
+    random.shuffle(shuffled)
+    a = apply_disclosure(frame, SPEC, groups=groups)["numerator"]
+    b = apply_disclosure(frame, SPEC, groups=shuffled)["numerator"]
+    assert a.is_null().to_list() == b.is_null().to_list()
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.lists(counts, min_size=2, max_size=10), min_size=1, max_size=4))
 def test_gradient_deciles_protect_each_other(gradients):

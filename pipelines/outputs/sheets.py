@@ -63,8 +63,8 @@ INDICATOR_COLUMNS = (
     Column("rate_ratio", "Most ÷ least deprived decile (ratio of age-standardised rates)", "value"),
     Column("rate_gap", "Most − least deprived decile (gap in age-standardised rate)", "value"),
     Column("gap_unit", "Unit of the gap"),
-    Column("expected", "Expected on England's rates (events)", "count"),
-    Column("excess", "Excess over expected (events)", "count"),
+    Column("expected", "Expected events", "count"),
+    Column("excess", "Excess events (observed − expected)", "count"),
     Column("suppression_reason", "Note", width=50),
     Column("indicator_id", "Indicator ID", width=30),
 )

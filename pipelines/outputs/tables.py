@@ -149,7 +149,8 @@ def _quintile_groups(frame: pl.DataFrame, keys: Sequence[str]) -> list[Group]:
     quintiles = rows.filter(pl.col("quantile_type").str.ends_with("_quintile")).select(
         *keys, pl.col("quantile_type").alias("_qtype"), pl.col("quantile").cast(pl.Int32).alias("_quintile"),
         pl.col("_row").alias("_total"))
-    joined = deciles.join(quintiles, on=[*keys, "_qtype", "_quintile"], how="left", nulls_equal=True)
+    joined = deciles.join(quintiles, on=[*keys, "_qtype", "_quintile"], how="left", nulls_equal=True,
+                          maintain_order="left")
     grouped = joined.group_by([*keys, "_qtype", "_quintile"], maintain_order=True).agg(
         pl.col("_row"), pl.col("_total").first())
     return [Group(tuple(p), t) for p, t in zip(grouped["_row"].to_list(), grouped["_total"].to_list())]
@@ -256,10 +257,14 @@ def add_gap(frame: pl.DataFrame, inequality: pl.DataFrame, measures: dict[str, s
         pl.col(HIDDEN).list.set_intersection(["rate_ratio", "rate_gap"]).alias("_gap_hidden"))
     out = frame.join(lookup, on="indicator_id", how="left", maintain_order="left").join(
         summary, on=["measure", "period", "level", "area_code"], how="left", maintain_order="left").drop("measure")
+    gap_hidden = (pl.col("_gap_hidden").list.len() > 0).fill_null(False)
+    note = "gap computed from a hidden deprivation decile"
     return out.with_columns(
-        pl.concat_list(pl.col(HIDDEN), pl.col("_gap_hidden").fill_null(pl.lit([], pl.List(pl.String))))
+        pl.when(gap_hidden).then(pl.concat_list(pl.col(HIDDEN), pl.col("_gap_hidden"))).otherwise(pl.col(HIDDEN))
         .alias(HIDDEN),
-        (pl.col(FLAG) | (pl.col("_gap_hidden").list.len() > 0).fill_null(False)).alias(FLAG),
+        (pl.col(FLAG) | gap_hidden).alias(FLAG),
+        pl.when(gap_hidden).then(pl.concat_str([pl.col(REASON), pl.lit(note)], separator="; ", ignore_nulls=True))
+        .otherwise(pl.col(REASON)).alias(REASON),
     ).drop("_gap_hidden")
 
 
