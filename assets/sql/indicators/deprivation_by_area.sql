@@ -1,17 +1,21 @@
 -- One row per level x area x IMD edition x national IMD decile: the area's LSOAs (weighted; fractional for
--- neighbourhoods), residents (ONS mid-year estimate of $profile_year) and residents x IMD score, from which
+-- neighbourhoods), residents (ONS mid-year estimate of the latest year up to $profile_year, the profile's last
+-- financial year) and residents x IMD score, from which
 -- the deprivation profile's shares and population-weighted score are summed. England counts every LSOA in
 -- England, with the IoD's own population denominators (mid-2015): the only England-wide LSOA populations held.
-WITH residents AS (
+WITH profile_year AS (
+    SELECT max(financial_year) AS financial_year FROM marts.fct_population WHERE financial_year <= $profile_year
+),
+residents AS (
     SELECT lsoa_code, sum(population) AS population
     FROM marts.fct_population
-    WHERE financial_year = $profile_year
+    WHERE financial_year = (SELECT financial_year FROM profile_year)
     GROUP BY 1
 ),
 weights AS (
     SELECT level, area_code, lsoa_code, weight
     FROM area_lsoa_weights
-    WHERE financial_year = $profile_year AND level <> 'lsoa'
+    WHERE financial_year = (SELECT financial_year FROM profile_year) AND level <> 'lsoa'
 )
 SELECT w.level, w.area_code, d.imd_edition, 'IMD' || d.imd_edition AS period, d.imd_decile,
     sum(w.weight) AS lsoas,

@@ -3,13 +3,15 @@
 -- $jsna_footprint_share ("wholly or mostly in the footprint"), and the system when at least $jsna_system_share
 -- of the LA's residents live in the system (IoD mid-2015 LSOA populations of every LSOA in England; an LA
 -- code absent from the IoD file, e.g. after a boundary change, is taken as wholly in the system).
--- Residents of the system by footprint: ONS mid-year estimate of $profile_year.
+-- Residents of the system by footprint: ONS mid-year estimate of the latest year up to $profile_year.
 CREATE OR REPLACE TEMP TABLE jsna_membership AS
 WITH la_footprints AS (
     SELECT g.lad_code, g.footprint_code, sum(p.population) AS population
     FROM marts.fct_population AS p
     JOIN marts.dim_geography AS g USING (lsoa_code)
-    WHERE p.financial_year = $profile_year
+    WHERE p.financial_year = (
+        SELECT max(financial_year) FROM marts.fct_population WHERE financial_year <= $profile_year
+    )
     GROUP BY ALL
 ),
 la_main_footprint AS (
