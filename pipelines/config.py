@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Mapping
 
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_PROFILE = PROJECT_DIR / "config" / "profiles" / "demo.yaml"
+# Which graph a profile runs: "raw" reads the files of docs/raw-formats.md (the demo data, or the ICB's own
+# extracts); "public" reads only the published public files of config/sources.yaml (assets/public.py).
+SOURCES = ("raw", "public")
 
 
 @dataclass(frozen=True)
@@ -39,7 +43,14 @@ class Profile:
     providers: tuple[str, ...] = ()
     min_suppressed: int = 1
     max_suppressed: int = 7
+    source: str = "raw"
+    # The profile's `public:` block, read by assets/public.py (source overrides, the ICB's published figures).
+    public: Mapping[str, Any] = field(default_factory=dict, compare=False)
     source_path: Path | None = field(default=None, compare=False)
+
+    @property
+    def uses_public_data(self) -> bool:
+        return self.source == "public"
 
     @property
     def financial_years(self) -> list[int]:
@@ -103,6 +114,8 @@ def load_profile(path: Path | str = DEFAULT_PROFILE) -> Profile:
             providers=tuple(str(p) for p in raw.get("providers", [])),
             min_suppressed=int(disclosure.get("min_suppressed", 1)),
             max_suppressed=int(disclosure.get("max_suppressed", 7)),
+            source=str(raw.get("source", "raw")),
+            public=dict(raw.get("public") or {}),
             source_path=path,
         )
     except (KeyError, TypeError) as exc:
@@ -122,5 +135,7 @@ def _check(profile: Profile, path: Path) -> None:
             seen[sub_icb] = fp.code
     if not profile.first_financial_year <= profile.base_financial_year <= profile.last_financial_year:
         raise ProfileError(f"{path}: base_financial_year must lie within financial_years")
+    if profile.source not in SOURCES:
+        raise ProfileError(f"{path}: source must be one of {', '.join(SOURCES)} (got {profile.source!r})")
     if profile.lsoa_vintage not in (2011, 2021):
         raise ProfileError(f"{path}: lsoa_vintage must be 2011 or 2021")

@@ -1,7 +1,8 @@
 """The Dagster code location: every asset, check, resource and job, assembled in one place.
 
 `defs` uses the project's own folders (data/raw, data/marts, config/profiles/demo.yaml). Tests and the CLI
-call `build_definitions(InaSettings(...))` to point the same graph somewhere else.
+call `build_definitions(InaSettings(...))` to point the same graph somewhere else. A profile with
+`source: public` (config/profiles/lsc.yaml) gets the public-data graph of assets/public.py instead.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import dagster as dg
 from assets.indicators import indicator_assets
 from assets.marts import mart_assets
 from assets.outputs import output_assets
+from assets.public import public_assets
 from assets.publish import build_publish_asset
 from assets.raw import raw_assets
 from assets.staging import staging_assets
 from pipelines.automation import JOBS, SCHEDULES, SENSORS
+from pipelines.config import Profile
 from pipelines.resources import InaSettings, build_resources
 
 ALL_ASSETS = [*raw_assets, *staging_assets, *mart_assets, *indicator_assets, *output_assets]
@@ -25,13 +28,26 @@ ALL_ASSETS.append(
 )
 
 
+# The public-data graph (real published files only), published the same way.
+PUBLIC_ASSETS = [
+    *public_assets,
+    build_publish_asset(key for asset in public_assets for key in asset.keys if key.path[0] == "marts"),
+]
+
+
+def graph_assets(profile: Profile) -> list[dg.AssetsDefinition]:
+    """The one switch between the graphs: `source: public` profiles read public files, others data/raw/."""
+    return PUBLIC_ASSETS if profile.uses_public_data else ALL_ASSETS
+
+
 def build_definitions(settings: InaSettings | None = None) -> dg.Definitions:
+    public = settings is not None and settings.profile().uses_public_data
     return dg.Definitions(
-        assets=ALL_ASSETS,
+        assets=graph_assets(settings.profile()) if public else ALL_ASSETS,
         resources=build_resources(settings),
         jobs=JOBS,
         schedules=SCHEDULES,
-        sensors=SENSORS,
+        sensors=[] if public else SENSORS,  # the sensor watches the raw-format sources of data/raw/
         # One DuckDB file admits one writer process: run steps in the run's own process, one after another.
         executor=dg.in_process_executor,
     )
