@@ -50,12 +50,77 @@ def materialize(
     profile: Path = typer.Option(DEFAULT_PROFILE, help="ICB profile YAML"),
     select: Optional[str] = typer.Option(None, help="Dagster asset selection, e.g. 'key:marts/*' (default: all)"),
 ) -> None:
-    """Materialise the asset graph in this process and print what happened."""
+    """Materialise the asset graph in this process and print what happened.
+
+    A profile with `source: public` (e.g. config/profiles/lsc.yaml) runs the public-data graph; --raw-dir is then
+    the folder `ina fetch` fills (data/raw) or the mirror itself (../shared/data/real).
+    """
+    from pipelines.config import load_profile
     from pipelines.run import materialize_all
 
     _dagster_home()
-    ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select, echo=typer.echo)
+    if load_profile(profile).uses_public_data:
+        ok = _materialize_public(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select)
+    else:
+        ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select, echo=typer.echo)
     raise typer.Exit(0 if ok else 1)
+
+
+def _materialize_public(*, raw_dir: Path, marts_dir: Path, profile: Path, selection: Optional[str]) -> bool:
+    """`materialize_all`, over the graph the profile selects (`definitions.graph_assets`)."""
+    import dagster as dg
+
+    from pipelines.config import load_profile
+    from pipelines.definitions import graph_assets
+    from pipelines.resources import InaSettings, build_resources
+    from pipelines.run import _open_instance, report_run
+
+    settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
+    started = time.perf_counter()
+    with _open_instance(None) as instance:
+        result = dg.materialize(
+            graph_assets(load_profile(profile)),
+            resources=build_resources(settings),
+            instance=instance,
+            selection=selection,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
+        report_run(result, typer.echo)
+    typer.echo(f"{'succeeded' if result.success else 'FAILED'} in {time.perf_counter() - started:.1f} s; "
+               f"marts: {settings.database_path}")
+    return result.success
+
+
+@app.command()
+def fetch(
+    dest: Path = typer.Option(RAW_DIR, help="Folder to fetch into (the raw folder)"),
+    mirror: Optional[Path] = typer.Option(
+        None, help="Copy from a local mirror laid out like ../shared/data/real instead of downloading"
+    ),
+    only: Optional[list[str]] = typer.Option(None, "--only", help="Manifest id to fetch (repeat for more; default all)"),
+    manifest: Path = typer.Option(PROJECT_DIR / "config" / "sources.yaml", help="Source manifest"),
+    retries: int = typer.Option(3, help="Further attempts after a failed download"),
+    timeout: float = typer.Option(30, help="Seconds before a download attempt times out"),
+    force: bool = typer.Option(False, help="Fetch again even when a verified copy is present"),
+) -> None:
+    """Fetch the public sources of config/sources.yaml: checksummed, cached, written atomically."""
+    from pipelines.fetch import FetchError, fetch_sources
+
+    started = time.perf_counter()
+    try:
+        results = fetch_sources(manifest, dest, mirror_dir=mirror, only=only or None, retries=retries,
+                                timeout=timeout, force=force)
+    except FetchError as exc:
+        typer.echo(f"FAILED {exc}", err=True)
+        raise typer.Exit(1) from None
+    for r in results:
+        where = r.path if r.path is not None else f"({r.reason})"
+        check = "" if r.status == "skipped" else ("  verified" if r.verified else f"  unverified sha256 {r.sha256}")
+        typer.echo(f"  {r.status:<10} {r.id}  {where}{check}")
+    counts = {status: sum(r.status == status for r in results) for status in ("downloaded", "copied", "cached", "skipped")}
+    typer.echo(", ".join(f"{n} {status}" for status, n in counts.items() if n)
+               + f" in {time.perf_counter() - started:.1f} s; into {dest}")
 
 
 @app.command()
