@@ -185,3 +185,21 @@ def test_jsna_footprints_and_system_sum_their_local_authorities(con):
         "SELECT DISTINCT level FROM marts.fct_indicator_values WHERE indicator_id = 'jsna_under75_mortality'"
     ).fetchall()
     assert {r[0] for r in per_la_only} == {"england", "local_authority"}
+
+
+def test_the_documented_query_finds_the_neighbourhoods_behind_the_excess(con):
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "indicators.md").read_text(encoding="utf-8")
+    block = doc.split("<!-- sql: neighbourhood-excess -->", 1)[1]
+    sql = block.split("```sql", 1)[1].split("```", 1)[0]
+    rows = con.execute(sql).fetchall()
+    neighbourhoods = con.execute("SELECT count(*) FROM marts.dim_areas WHERE level = 'neighbourhood'").fetchone()[0]
+    assert len(rows) == neighbourhoods
+    excesses = [r[4] for r in rows]
+    assert excesses == sorted(excesses, reverse=True)
+    assert rows[-1][-1] == pytest.approx(100, abs=0.1)  # cumulative share ends at the whole excess
+    system = value_row(con, "emergency_admissions_isr")
+    total = con.execute("SELECT sum(excess) FROM marts.fct_indicator_values WHERE indicator_id = "
+                        "'emergency_admissions_isr' AND level = 'neighbourhood' AND period = ?", [FY]).fetchone()[0]
+    assert total == pytest.approx(system["excess"], rel=1e-9)
