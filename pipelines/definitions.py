@@ -18,6 +18,7 @@ from assets.raw import raw_assets
 from assets.staging import staging_assets
 from pipelines.automation import JOBS, SCHEDULES, SENSORS
 from pipelines.config import Profile
+from pipelines.policy import apply_policy
 from pipelines.resources import InaSettings, build_resources
 
 ALL_ASSETS = [*raw_assets, *staging_assets, *mart_assets, *indicator_assets, *output_assets]
@@ -43,7 +44,7 @@ def graph_assets(profile: Profile) -> list[dg.AssetsDefinition]:
 def build_definitions(settings: InaSettings | None = None) -> dg.Definitions:
     public = settings is not None and settings.profile().uses_public_data
     return dg.Definitions(
-        assets=graph_assets(settings.profile()) if public else ALL_ASSETS,
+        assets=dg.map_asset_specs(apply_policy, graph_assets(settings.profile()) if public else ALL_ASSETS),
         resources=build_resources(settings),
         jobs=JOBS,
         schedules=SCHEDULES,

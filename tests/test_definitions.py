@@ -38,3 +38,12 @@ def test_every_asset_has_a_description_that_states_its_grain():
         description = graph.get(key).description or ""
         assert description.startswith("One row per") or "One row per" in description.splitlines()[0] or \
             description.lower().startswith("one "), f"{key.to_user_string()}: {description[:80]!r}"
+
+
+def test_policy_gives_every_asset_an_owner_and_sources_a_freshness_expectation():
+    graph = defs.resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.owners, key.to_user_string()
+        if node.group_name in ("uec", "gp", "population", "jsna", "marts"):
+            assert node.freshness_policy is not None, key.to_user_string()
