@@ -338,7 +338,8 @@ def tiny_marts(tmp_path: Path) -> Path:
         SELECT lsoa_code, 'LSOA ' || i AS lsoa_name, 2011 AS lsoa_vintage,
             CASE WHEN i <= 10 THEN 'E06990001' ELSE 'E06990002' END AS lad_code,
             CASE WHEN i <= 10 THEN 'LA A' ELSE 'LA B' END AS lad_name,
-            'E38990001' AS sub_icb_code, CASE WHEN i <= 10 THEN 'Z0Q' ELSE 'Z0R' END AS sub_icb_nhs_code,
+            CASE WHEN i <= 10 THEN 'E38990001' ELSE 'E38990002' END AS sub_icb_code,
+            CASE WHEN i <= 10 THEN 'Z0Q' ELSE 'Z0R' END AS sub_icb_nhs_code,
             'Sub-ICB' AS sub_icb_name, CASE WHEN i <= 10 THEN 'FP1' ELSE 'FP2' END AS footprint_code,
             CASE WHEN i <= 10 THEN 'Footprint 1' ELSE 'Footprint 2' END AS footprint_name,
             CASE WHEN i <= 10 THEN 'U1' ELSE 'U2' END AS neighbourhood_code,
@@ -413,6 +414,9 @@ def tiny_built(tiny_marts: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
     from pipelines.resources import InaSettings, build_resources
 
     settings = InaSettings(raw_dir=str(tmp_path / "raw"), marts_dir=str(tiny_marts), profile_path=str(DEFAULT_PROFILE))
+    supplied = tmp_path / "raw" / SETTINGS.weighted_population_file
+    supplied.parent.mkdir(parents=True)
+    supplied.write_text("area_code,financial_year,weighted_population\nZ0Q,2018/19,20000\nE38990002,2018/19,10000\n")
     result = dg.materialize(indicator_assets, resources=build_resources(settings),
                             instance=dg.DagsterInstance.ephemeral())
     assert result.success
@@ -474,6 +478,14 @@ def test_indicator_marts_on_a_tiny_world_give_hand_worked_numbers(tiny_built):
     gp = dict(con.execute("SELECT level, value FROM marts.fct_indicator_values WHERE indicator_id = "
                           "'gp_fte_qualified_per_100k' AND period = '2019-03'").fetchall())
     assert gp["system"] == pytest.approx(9 / 20_000 * 1e5) and gp["england"] == pytest.approx(50.0)
+
+    weighted = {(level, area): (method, value) for level, area, method, value in con.execute(
+        "SELECT level, area_code, method, value FROM marts.fct_indicator_values WHERE indicator_id = "
+        "'emergency_admissions_per_weighted_capita' AND period = '2018/19'").fetchall()}
+    assert weighted[("footprint", "FP1")] == ("per_supplied_weighted_capita", pytest.approx(fp1 / 20_000 * 1000))
+    assert weighted[("system", SYSTEM)] == ("per_supplied_weighted_capita", pytest.approx(2 * fp1 / 30_000 * 1000))
+    assert weighted[("neighbourhood", "U1")][0] == "per_weighted_capita"  # not in the file: age-sex weighting
+    assert weighted[("england", "E92000001")][1] == pytest.approx(1e4 * 38 / (1e6 * 38) * 1000)
 
     jsna = dict(con.execute("SELECT level || ':' || area_code, value FROM marts.fct_indicator_values WHERE "
                             "indicator_id = 'jsna_reception_obesity'").fetchall())

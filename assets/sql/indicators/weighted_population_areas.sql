@@ -10,13 +10,13 @@ sub_icbs AS (
     SELECT DISTINCT sub_icb_code, sub_icb_nhs_code, footprint_code FROM marts.dim_geography
 ),
 by_sub_icb AS (
-    SELECT s.footprint_code, s.sub_icb_code, f.financial_year, f.weighted_population
+    SELECT s.footprint_code, s.sub_icb_nhs_code, f.financial_year, f.weighted_population
     FROM supplied AS f
     JOIN sub_icbs AS s ON f.area_code IN (s.sub_icb_code, s.sub_icb_nhs_code)
 ),
 footprints AS (
     SELECT footprint_code, financial_year, sum(weighted_population) AS weighted_population,
-        count(DISTINCT sub_icb_code) AS n_given,
+        count(DISTINCT sub_icb_nhs_code) AS n_given,
         any_value((SELECT count(*) FROM sub_icbs AS s WHERE s.footprint_code = b.footprint_code)) AS n_needed
     FROM by_sub_icb AS b
     GROUP BY ALL
@@ -28,7 +28,7 @@ system_given AS (
 system_summed AS (
     SELECT financial_year, sum(weighted_population) AS weighted_population
     FROM by_sub_icb GROUP BY 1
-    HAVING count(DISTINCT sub_icb_code) = (SELECT count(*) FROM sub_icbs)
+    HAVING count(DISTINCT sub_icb_nhs_code) = (SELECT count(*) FROM sub_icbs)
 )
 SELECT 'england' AS level, CAST($england_code AS VARCHAR) AS area_code, financial_year, weighted_population
 FROM supplied WHERE area_code = $england_code
