@@ -405,3 +405,27 @@ def test_demo_outputs_do_suppress_something_and_say_why(demo_outputs):
     hidden = frame.filter(pl.col("suppressed") & pl.col("suppressed_columns").str.contains("numerator"))
     assert hidden.height > 0 and hidden["numerator"].null_count() == hidden.height
     assert hidden["suppression_reason"].null_count() == 0
+
+
+def test_demo_outputs_hide_the_same_count_everywhere_or_nowhere(demo_outputs):
+    """A count shown in one table and hidden in another would be no protection: the crude rate, DSR, ISR, per
+    weighted capita and growth rows of a measure share one activity count, and so does the right-drift table."""
+    from pipelines.indicators.catalogue import load_catalogue
+
+    measures = {i.id: i.measure for i in load_catalogue().indicators
+                if i.measure and i.method in ("crude_rate", "dsr", "isr", "per_weighted_capita", "growth")}
+    frames = [pl.read_csv(demo_outputs / "csv" / f"indicators_{level}.csv", infer_schema_length=None)
+              for level in ("system", "footprint", "neighbourhood", "local_authority")]
+    values = pl.concat([f.select("indicator_id", "level", "area_code", "period", "numerator") for f in frames]).filter(
+        pl.col("indicator_id").is_in(list(measures))).with_columns(
+        pl.col("indicator_id").replace_strict(measures).alias("measure"))
+    by_count = values.group_by("measure", "level", "area_code", "period").agg(
+        pl.col("numerator").is_null().sum().alias("hidden"), pl.len().alias("rows"))
+    mixed = by_count.filter((pl.col("hidden") > 0) & (pl.col("hidden") < pl.col("rows")))
+    assert mixed.is_empty(), mixed.head()
+    drift = pl.read_csv(demo_outputs / "csv" / "right_drift.csv", infer_schema_length=None).filter(
+        pl.col("level") != "england").select("measure", "level", "area_code", "period",
+                                             pl.col("activity").is_null().alias("drift_hidden"))
+    joined = by_count.join(drift, on=["measure", "level", "area_code", "period"])
+    assert joined.height > 0
+    assert joined.filter(pl.col("drift_hidden") != (pl.col("hidden") > 0)).is_empty()

@@ -247,7 +247,8 @@ def readme(tables: CommissionerTables) -> TextSheet:
 
 def workbook_sheets(tables: CommissionerTables) -> list[Sheet | TextSheet]:
     note = _note(tables)
-    latest = tables.latest()
+    # an area without a name (a PCN the lookup does not name) is shown by its code
+    latest = tables.latest().with_columns(pl.coalesce("area_name", "area_code").alias("area_name"))
     sheets: list[Sheet | TextSheet] = [
         readme(tables),
         Sheet("Definitions", "Indicator definitions", tables.definitions, DEFINITION_COLUMNS,
