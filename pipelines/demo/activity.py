@@ -96,11 +96,18 @@ class ActivityGenerator:
         }
         for k, rate in r.non_emergency.items():
             self.lam[k] = (pop * rate[fy][None] * r.mult["nonem"][:, None, None]).reshape(-1)
+        self.cdf = {k: np.cumsum(v) for k, v in self.lam.items()}
         self._year = fy
 
-    def _cells(self, rng: np.random.Generator, lam: np.ndarray, share: float):
-        counts = rng.poisson(lam * share)
-        idx = np.repeat(np.arange(len(lam)), counts)
+    def _cells(self, rng: np.random.Generator, kind: str, share: float):
+        """Events of one month, as (LSOA, sex, age) indices.
+
+        Independent Poisson counts per cell, drawn as a Poisson total split over the cells in proportion to
+        their expectations (the same distribution, at a cost that grows with the events, not the cells)."""
+        cdf = self.cdf[kind]
+        n = rng.poisson(cdf[-1] * share)
+        idx = np.searchsorted(cdf, rng.random(n) * cdf[-1], side="right")
+        idx = np.minimum(np.sort(idx), len(cdf) - 1)
         return idx // CELLS_PER_LSOA, (idx // 91) % 2, idx % 91
 
     def _providers(self, rng: np.random.Generator, lsoa: np.ndarray) -> np.ndarray:
@@ -139,14 +146,15 @@ class ActivityGenerator:
 
         # ECDS attendances
         rng = stream(self.seed, "ecds", label)
-        lsoa, sex, age = self._cells(rng, self.lam["ae"], r.month_share["ae"][fy][mi])
+        lsoa, sex, age = self._cells(rng, "ae", r.month_share["ae"][fy][mi])
         n = len(lsoa)
         day = rng.choice(n_days, size=n, p=day_weights(month, params.WEEKDAY_WEIGHTS["ae"]))
         prov = self._providers(rng, lsoa)
         p1 = r.type1_share[fy][sex, age] * r.footprint_type1[self.fp[lsoa]]
         u = rng.random(n)
         p2 = params.TYPE2_SHARE
-        dept = np.where(u < p1, 0, np.where(u < p1 + p2, 1, np.where(u < p1 + p2 + (1 - p1 - p2) * params.TYPE3_OF_OTHER, 2, 3)))
+        type3 = p1 + p2 + (1 - p1 - p2) * params.TYPE3_OF_OTHER
+        dept = np.where(u < p1, 0, np.where(u < p1 + p2, 1, np.where(u < type3, 2, 3)))
         dept = np.where((dept == 1) & ~self.type2_ok[prov], 2, dept)
         gender = self._rare(rng, sex, params.STATED_GENDER_RARE)
         years = self._ages(rng, age)
@@ -174,7 +182,7 @@ class ActivityGenerator:
         rng = stream(self.seed, "apc", label)
         share = r.month_share["adm"][fy][mi]
         parts = []
-        lsoa, sex, age = self._cells(rng, self.lam["adm"], share)
+        lsoa, sex, age = self._cells(rng, "adm", share)
         mean = r.los_england[fy][sex, age] * r.los_relative[fy]
         stay = _stays(rng, mean, r.zero_day[age])
         method = _choice(rng, params.EMERGENCY_METHODS, len(lsoa))
@@ -183,19 +191,19 @@ class ActivityGenerator:
         parts.append((lsoa, sex, age, method, stay, day))
         n_emergency, bed_days = len(lsoa), int(stay.sum())
 
-        lsoa, sex, age = self._cells(rng, self.lam["elective"], share)
+        lsoa, sex, age = self._cells(rng, "elective", share)
         method = M["11"] + _choice(rng, params.ELECTIVE_METHODS, len(lsoa))
         stay = _stays(rng, np.full(len(lsoa), 0.22 * 3.5), np.full(len(lsoa), 0.78))
         day = rng.choice(n_days, size=len(lsoa), p=day_weights(month, params.WEEKDAY_WEIGHTS["elective"]))
         parts.append((lsoa, sex, age, method, stay, day))
 
-        lsoa, sex, age = self._cells(rng, self.lam["maternity"], share)
+        lsoa, sex, age = self._cells(rng, "maternity", share)
         method = M["31"] + _choice(rng, params.MATERNITY_METHODS, len(lsoa))
         stay = _stays(rng, np.full(len(lsoa), 1.1), np.full(len(lsoa), 0.45))
         day = rng.choice(n_days, size=len(lsoa), p=day_weights(month, params.WEEKDAY_WEIGHTS["adm"]))
         parts.append((lsoa, sex, age, method, stay, day))
 
-        lsoa, sex, age = self._cells(rng, self.lam["other"], share)
+        lsoa, sex, age = self._cells(rng, "other", share)
         baby = age == 0
         u = rng.random(len(lsoa))
         method = np.where(baby & (u < 0.90), M["82"], np.where(baby & (u < 0.95), M["83"], M["81"]))

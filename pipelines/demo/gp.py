@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.demo import contract, params
 from pipelines.demo.periods import month_end, stream
-from pipelines.demo.population import Population, england_at, icb_at
+from pipelines.demo.population import Population, england_at, mid_year_weights
 from pipelines.demo.practices import Practices
 from pipelines.demo.world import REGION, World
 from pipelines.demo.writers import fixed
@@ -35,22 +35,35 @@ def _lerp(pair: tuple[float, float], t: float) -> float:
     return pair[0] + (pair[1] - pair[0]) * t
 
 
-def registered(world: World, pop: Population, pr: Practices, month: dt.date, t: float):
-    """(practice x sex x age counts as floats, LSOA inflated residents) on the first day of `month`.
+class Registrations:
+    """Registered patients by practice, sex and age, and inflated residents by LSOA, on the first of any month.
 
-    `t` runs 0 (first month) .. 1 (last month)."""
-    residents = icb_at(pop, month)  # (L, 2, 91)
-    flat = residents.reshape(len(residents), -1)
-    in_icb = (pr.shares.T @ flat).reshape(pr.n, 2, 91)
-    w = np.tile(INFLATION_WEIGHT, 2)
-    x0 = in_icb.sum(axis=(1, 2)) @ (1 + pr.out_frac)
-    x1 = (in_icb.reshape(pr.n, -1) * w).sum(axis=1) @ (1 + pr.out_frac)
-    target = _lerp(params.REGISTERED_TO_RESIDENT, t) * residents.sum()
-    b = (target - x0) / x1
-    factor = 1 + b * INFLATION_WEIGHT
-    by_age = in_icb * factor[None, None, :] * (1 + pr.out_frac)[:, None, None]
-    lsoa_inflated = (residents * factor[None, None, :]).sum(axis=(1, 2))
-    return by_age, lsoa_inflated
+    Practice x age matrices are computed once per mid-year and interpolated between them, as the residents are.
+    """
+
+    def __init__(self, pop: Population, pr: Practices):
+        self.pop, self.pr = pop, pr
+        self.in_icb = {}  # mid-year -> (practices, 2, 91) residents registered in the ICB
+        self.lsoa_total, self.lsoa_weighted = {}, {}  # mid-year -> (LSOAs,)
+        for year, residents in pop.icb.items():
+            flat = residents.reshape(len(residents), -1).astype(float)
+            self.in_icb[year] = (pr.shares.T @ flat).reshape(pr.n, 2, 91)
+            self.lsoa_total[year] = residents.sum(axis=(1, 2)).astype(float)
+            self.lsoa_weighted[year] = (residents.sum(axis=1) * INFLATION_WEIGHT[None, :]).sum(axis=1)
+
+    def at(self, month: dt.date, t: float):
+        """(practice x sex x age counts as floats, LSOA inflated residents); `t` runs 0 (first month) .. 1 (last)."""
+        y0, y1, f = mid_year_weights(self.pop.years, month)
+        lerp = lambda d: np.clip((1 - f) * d[y0] + f * d[y1], 0, None)  # noqa: E731
+        in_icb, total, weighted = lerp(self.in_icb), lerp(self.lsoa_total), lerp(self.lsoa_weighted)
+        out = 1 + self.pr.out_frac
+        x0 = in_icb.sum(axis=(1, 2)) @ out
+        x1 = (in_icb.sum(axis=1) * INFLATION_WEIGHT[None, :]).sum(axis=1) @ out
+        target = _lerp(params.REGISTERED_TO_RESIDENT, t) * total.sum()
+        b = (target - x0) / x1
+        factor = 1 + b * INFLATION_WEIGHT
+        by_age = in_icb * factor[None, None, :] * out[:, None, None]
+        return by_age, total + b * weighted
 
 
 def _quinary(by_age: np.ndarray) -> np.ndarray:
@@ -151,11 +164,12 @@ def write_gp_files(world: World, pop: Population, pr: Practices, months: list[dt
             "NUMBER_OF_PATIENTS": pl.repeat(0, rows, eager=True, dtype=pl.Int64),
         }
     )
+    registrations = Registrations(pop, pr)
     summary = {"icb_registered": {}, "england_registered": {}, "gp_fte_qualified_per_100k": {}}
     for i, month in enumerate(months):
         t = i / max(n_months - 1, 1)
         label = month.strftime("%Y-%m")
-        by_age, lsoa_inflated = registered(world, pop, pr, month, t)
+        by_age, lsoa_inflated = registrations.at(month, t)
         quin = np.rint(_quinary(by_age)).astype(np.int64)[order]  # (P, 2, 20)
         total_patients = quin.sum(axis=(1, 2))
         writer.csv(

@@ -204,7 +204,7 @@ def write_population(world: World, pop: Population, writer) -> None:
         writer.csv(contract.mye(year), frame, contract.MYE_COLUMNS)
 
 
-def _mid_year_weights(years: list[int], month) -> tuple[int, int, float]:
+def mid_year_weights(years: list[int], month) -> tuple[int, int, float]:
     """Mid-years either side of the first day of `month` (July 1 = mid-year) and the weight of the later one."""
     y0 = month.year if month.month >= 7 else month.year - 1
     frac = ((month.year - y0) * 12 + month.month - 7) / 12
@@ -215,10 +215,10 @@ def _mid_year_weights(years: list[int], month) -> tuple[int, int, float]:
 
 def icb_at(pop: Population, month) -> np.ndarray:
     """ICB residents (LSOA, sex, age) on the first day of `month`, interpolated between mid-years."""
-    y0, y1, f = _mid_year_weights(pop.years, month)
+    y0, y1, f = mid_year_weights(pop.years, month)
     return np.clip((1 - f) * pop.icb[y0] + f * pop.icb[y1], 0, None)
 
 
 def england_at(pop: Population, month) -> float:
-    y0, y1, f = _mid_year_weights(pop.years, month)
+    y0, y1, f = mid_year_weights(pop.years, month)
     return float((1 - f) * pop.england[y0].sum() + f * pop.england[y1].sum())

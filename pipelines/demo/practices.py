@@ -107,7 +107,8 @@ def build_practices(world: World, dep: Deprivation, pop: Population, rng: np.ran
     seen: set[str] = set()
     for i in range(n):
         while True:
-            pc = f"ZZ{subs.index(prac_sub[i]) + 1} {rng.integers(10)}{chr(65 + rng.integers(26))}{chr(65 + rng.integers(26))}"
+            letters = chr(65 + rng.integers(26)) + chr(65 + rng.integers(26))
+            pc = f"ZZ{subs.index(prac_sub[i]) + 1} {rng.integers(10)}{letters}"
             if pc not in seen:
                 seen.add(pc)
                 postcode.append(pc)

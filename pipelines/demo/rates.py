@@ -25,8 +25,6 @@ from pipelines.demo.world import World
 MEASURES = ("ae_attendances_all", "ae_attendances_type1", "emergency_admissions", "emergency_bed_days")
 BAND_LABELS = tuple(f"{lo}-{lo + 4}" for lo in range(0, 90, 5)) + ("90+",)
 BAND_OF_AGE = np.minimum(params.AGES // 5, 18)
-GROUP = {"ae_attendances_all": "ae", "ae_attendances_type1": "ae", "emergency_admissions": "adm",
-         "emergency_bed_days": "adm"}  # fmt: skip
 
 
 def to_bands(x: np.ndarray) -> np.ndarray:
@@ -111,7 +109,8 @@ def build_rates(world: World, dep: Deprivation, pop: Population, scale: float, r
     for g, measure in (("ae", "ae_attendances_all"), ("adm", "emergency_admissions")):
         base[g] *= params.ENGLAND_CRUDE_RATE_2018[measure] * popE[b].sum() / (popE[b] * base[g]).sum()
     share1 = np.tile(params.interp_knots(params.TYPE1_SHARE_KNOTS, log=False), (2, 1))
-    share1 *= (params.ENGLAND_CRUDE_RATE_2018["ae_attendances_type1"] * popE[b].sum()) / (popE[b] * base["ae"] * share1).sum()
+    type1_total = params.ENGLAND_CRUDE_RATE_2018["ae_attendances_type1"] * popE[b].sum()
+    share1 *= type1_total / (popE[b] * base["ae"] * share1).sum()
     los = np.tile(params.interp_knots(params.LOS_KNOTS), (2, 1))
     los[1, 75:] *= params.LOS_FEMALE_OLD
     los *= params.ENGLAND_CRUDE_RATE_2018["emergency_bed_days"] * popE[b].sum() / (popE[b] * base["adm"] * los).sum()

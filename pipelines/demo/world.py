@@ -78,9 +78,6 @@ class World:
     def icb_las(self) -> list[int]:
         return sorted(set(self.lsoa_la[self.icb_lsoas].tolist()))
 
-    def sicbl_short_name(self, i: int) -> str:
-        return self.sicbl_name[i]
-
 
 def _icb_short(name: str) -> str:
     return name.replace("Integrated Care Board", "ICB").strip()

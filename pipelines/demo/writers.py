@@ -24,7 +24,7 @@ class Writer:
         self.out_dir = Path(out_dir)
         self.files: dict[str, dict[str, int]] = {}
 
-    def csv(self, relpath: str, frame: pl.DataFrame, columns: list[str] | tuple[str, ...], *, bom: bool = False) -> None:
+    def csv(self, relpath: str, frame: pl.DataFrame, columns, *, bom: bool = False) -> None:
         if list(frame.columns) != list(columns):
             raise ValueError(f"{relpath}: columns {frame.columns} differ from the contract {list(columns)}")
         path = self.out_dir / relpath
