@@ -178,8 +178,8 @@ class IndicatorMart:
     checks: tuple[MartCheck, ...] = ()
 
 
-_ACTIVITY_INPUTS = ("dim_geography", "dim_areas", "fct_activity", "fct_population", "fct_england_activity",
-                    "fct_england_population", "fct_practice_lsoa_registrations")
+_ACTIVITY_INPUTS = ("dim_geography", "dim_areas", "dim_practices", "fct_activity", "fct_population",
+                    "fct_england_activity", "fct_england_population", "fct_practice_lsoa_registrations")
 
 INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
     IndicatorMart(
@@ -193,7 +193,8 @@ INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
                    "For every quantile set, the system's quantiles sum to marts.fct_activity's total"),),
     ),
     IndicatorMart(
-        "fct_inequality_summary", ("fct_deprivation_gradients", "dim_areas"), build_inequality_summary,
+        "fct_inequality_summary", ("fct_deprivation_gradients", "dim_areas", "dim_practices"),
+        build_inequality_summary,
         (MartCheck("system_has_an_sii_every_measure_and_year",
                    "The system has an SII on national deciles for every measure and year", blocking=False),),
     ),

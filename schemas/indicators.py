@@ -28,10 +28,16 @@ class FctIndicatorValues(pa.DataFrameModel):
     level: str = pa.Field(isin=list(LEVELS), description="Geography level (england ... lsoa)")
     area_code: str = pa.Field(description="Area code at that level")
     area_name: str = pa.Field(nullable=True, description="Area name")
-    period: str = pa.Field(description="Period: '2023/24' (financial year), '2024-03' (month), 'IMD2019', or as published")
+    period: str = pa.Field(
+        description="Period: '2023/24' (financial year), '2024-03' (month), 'IMD2019', or as published",
+    )
     period_type: str = pa.Field(isin=list(PERIOD_TYPES), description="What the period is")
-    numerator: float = pa.Field(nullable=True, description="Numerator: events, count, FTE (true, unsuppressed; fractional for neighbourhoods)")
-    denominator: float = pa.Field(nullable=True, description="Denominator: population, patients, LSOAs, base-year activity")
+    numerator: float = pa.Field(nullable=True,
+        description="Numerator: events, count, FTE (true, unsuppressed; fractional for neighbourhoods)",
+    )
+    denominator: float = pa.Field(nullable=True,
+        description="Denominator: population, patients, LSOAs, base-year activity",
+    )
     value: float = pa.Field(nullable=True, description="Indicator value in `unit` (null when suppressed)")
     lower_ci_95: float = pa.Field(nullable=True, description="Lower 95% confidence limit")
     upper_ci_95: float = pa.Field(nullable=True, description="Upper 95% confidence limit")
@@ -39,10 +45,15 @@ class FctIndicatorValues(pa.DataFrameModel):
     upper_ci_99_8: float = pa.Field(nullable=True, description="Upper 99.8% confidence limit")
     unit: str = pa.Field(description="Unit of value (e.g. 'per 1,000 residents')")
     method: str = pa.Field(isin=VALUE_METHODS, description="Method (docs/indicators.md): crude_rate, dsr, isr ...")
-    expected: float = pa.Field(nullable=True, description="Expected events on England's age-sex rates (ISR, weighted capita) or on demographic growth (growth)")
+    expected: float = pa.Field(nullable=True,
+        description=("Expected events on England's age-sex rates (ISR, weighted capita) or on demographic growth "
+                     "(growth)"),
+    )
     excess: float = pa.Field(nullable=True, description="Observed - expected (events)")
     england_value: float = pa.Field(nullable=True, description="England's value of the indicator for the period")
-    comparison_95: str = pa.Field(isin=COMPARISONS, description="Compared with England at 95% (Fingertips: benchmark outside the limits)")
+    comparison_95: str = pa.Field(isin=COMPARISONS,
+        description="Compared with England at 95% (Fingertips: benchmark outside the limits)",
+    )
     comparison_99_8: str = pa.Field(isin=COMPARISONS, description="Compared with England at 99.8%")
     suppressed: bool = pa.Field(description="Value withheld (e.g. DSR on fewer than 10 events)")
     suppression_reason: str = pa.Field(nullable=True, description="Why the value is withheld or not compared")
@@ -73,7 +84,9 @@ class FctDeprivationGradients(pa.DataFrameModel):
     financial_year: pl.Int32 = pa.Field(description="Financial year (2023 = FY2023/24)")
     period: str = pa.Field(description="Financial year label, e.g. '2023/24'")
     imd_edition: pl.Int32 = pa.Field(description="IMD edition of the quantiles (the profile's)")
-    quantile_type: str = pa.Field(isin=list(QUANTILE_TYPES), description="national_decile, national_quintile, system_decile or system_quintile")
+    quantile_type: str = pa.Field(isin=list(QUANTILE_TYPES),
+        description="national_decile, national_quintile, system_decile or system_quintile",
+    )
     quantile: pl.Int32 = pa.Field(ge=1, le=10, description="Quantile, 1 = most deprived")
     activity: float = pa.Field(ge=0, description="Residents' activity in the quantile (fractional for neighbourhoods)")
     population: float = pa.Field(ge=0, description="Residents in the quantile")
@@ -104,18 +117,25 @@ class FctInequalitySummary(pa.DataFrameModel):
     imd_edition: pl.Int32 = pa.Field(description="IMD edition of the quantiles")
     quantile_type: str = pa.Field(isin=list(QUANTILE_TYPES), description="Quantile set")
     n_quantiles: pl.Int32 = pa.Field(description="Quantiles in the set (10 or 5)")
-    n_quantiles_populated: pl.Int32 = pa.Field(description="Quantiles with a DSR (residents and at least the minimum events)")
+    n_quantiles_populated: pl.Int32 = pa.Field(
+        description="Quantiles with a DSR (residents and at least the minimum events)",
+    )
     rate_unit: str = pa.Field(description="Unit of the rates, gap and SII")
     most_deprived_rate: float = pa.Field(nullable=True, description="DSR in quantile 1 (most deprived)")
     least_deprived_rate: float = pa.Field(nullable=True, description="DSR in the least deprived quantile")
     rate_ratio: float = pa.Field(nullable=True, description="Most / least deprived DSR")
     rate_gap: float = pa.Field(nullable=True, description="Most - least deprived DSR")
-    sii: float = pa.Field(nullable=True, description="Slope index of inequality: modelled most - least deprived rate (positive = higher in more deprived)")
+    sii: float = pa.Field(nullable=True,
+        description=("Slope index of inequality: modelled most - least deprived rate (positive = higher in more "
+                     "deprived)"),
+    )
     sii_lower_ci_95: float = pa.Field(nullable=True, description="SII lower 95% limit (simulated)")
     sii_upper_ci_95: float = pa.Field(nullable=True, description="SII upper 95% limit")
     sii_lower_ci_99_8: float = pa.Field(nullable=True, description="SII lower 99.8% limit")
     sii_upper_ci_99_8: float = pa.Field(nullable=True, description="SII upper 99.8% limit")
-    rii: float = pa.Field(nullable=True, description="Relative index of inequality: modelled most / least deprived rate")
+    rii: float = pa.Field(nullable=True,
+        description="Relative index of inequality: modelled most / least deprived rate",
+    )
     rii_lower_ci_95: float = pa.Field(nullable=True, description="RII lower 95% limit")
     rii_upper_ci_95: float = pa.Field(nullable=True, description="RII upper 95% limit")
     rii_lower_ci_99_8: float = pa.Field(nullable=True, description="RII lower 99.8% limit")
@@ -144,8 +164,12 @@ class FctRightDrift(pa.DataFrameModel):
     base_population: float = pa.Field(description="Residents in the base year")
     population: float = pa.Field(description="Residents in the year")
     population_growth_pct: float = pa.Field(description="Population growth since the base year, %")
-    demographic_expected_activity: float = pa.Field(description="Base activity x demographic growth: activity had only size and age changed")
-    demographic_growth_pct: float = pa.Field(description="Growth expected from population size and age alone (England's base-year age-sex rates), %")
+    demographic_expected_activity: float = pa.Field(
+        description="Base activity x demographic growth: activity had only size and age changed",
+    )
+    demographic_growth_pct: float = pa.Field(
+        description="Growth expected from population size and age alone (England's base-year age-sex rates), %",
+    )
     excess_over_demographic: float = pa.Field(description="Activity - demographic expected activity")
     england_growth_pct: float = pa.Field(description="England's growth over the same years, %")
     england_demographic_growth_pct: float = pa.Field(description="England's demographic growth, %")

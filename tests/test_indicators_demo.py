@@ -194,8 +194,9 @@ def test_the_documented_query_finds_the_neighbourhoods_behind_the_excess(con):
     block = doc.split("<!-- sql: neighbourhood-excess -->", 1)[1]
     sql = block.split("```sql", 1)[1].split("```", 1)[0]
     rows = con.execute(sql).fetchall()
-    neighbourhoods = con.execute("SELECT count(*) FROM marts.dim_areas WHERE level = 'neighbourhood'").fetchone()[0]
+    neighbourhoods = con.execute("SELECT count(DISTINCT neighbourhood_code) FROM marts.dim_practices").fetchone()[0]
     assert len(rows) == neighbourhoods
+    assert all(r[1] for r in rows)  # every PCN named, best fit of some LSOA or not
     excesses = [r[4] for r in rows]
     assert excesses == sorted(excesses, reverse=True)
     assert rows[-1][-1] == pytest.approx(100, abs=0.1)  # cumulative share ends at the whole excess
