@@ -83,11 +83,11 @@ def _icb_short(name: str) -> str:
     return name.replace("Integrated Care Board", "ICB").strip()
 
 
-def _nhs_icb_codes(n: int) -> list[str]:
+def _nhs_icb_codes(n: int, taken: str) -> list[str]:
     """ZQ2 ... ZQ9, ZQA ... ZQZ, ZR1 ...: the demo range for ICBs other than the profile's."""
     codes = [f"ZQ{c}" for c in "23456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
     codes += [f"ZR{c}" for c in "123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"]
-    return codes[:n]
+    return [c for c in codes if c != taken][:n]
 
 
 def _nhs_sicbl_codes(n: int, taken: set[str]) -> list[str]:
@@ -133,8 +133,9 @@ def build_world(profile: Profile, rng: np.random.Generator) -> World:
 
     # --- ICBs --------------------------------------------------------------------------------------------------
     n_other_icbs = params.ENGLAND_ICBS - 1
-    icb_ons = [profile.icb_code] + [f"E5499{i:04d}" for i in range(2, n_other_icbs + 2)]
-    icb_nhs = [profile.icb_nhs_code] + _nhs_icb_codes(n_other_icbs)
+    icb_ons = [profile.icb_code] + [c for c in (f"E5499{i:04d}" for i in range(2, n_other_icbs + 3))
+                                    if c != profile.icb_code][:n_other_icbs]  # fmt: skip
+    icb_nhs = [profile.icb_nhs_code] + _nhs_icb_codes(n_other_icbs, profile.icb_nhs_code)
     icb_name = [profile.icb_name]
     for _ in range(n_other_icbs):
         icb_name.append(f"NHS Demo {names.place()} and {names.place()} Integrated Care Board")
