@@ -248,11 +248,17 @@ def _catchment_shares(trust_rows: pl.DataFrame, successions: pl.DataFrame, catch
     older than the catchment file are followed to their April 2022 successor. A merger after April 2022
     (RVY -> RBN July 2023, RA4 -> RH5 April 2023) gives the successor, from the merger month, the
     attendance-weighted share of the merging trusts over the twelve months before the merger. A trust split
-    between successors (RW6) has no share. Providers with no attribution and no catchment row have share 0
-    for this ICB only when the catchment file lists them for another ICB; otherwise the share is null."""
+    between successors (RW6 -> RM3 and R0A, October 2021), its successors and their predecessors have no share
+    in any year. A trust the catchment file lists only for other ICBs has share 0; one it does not list at all
+    (and that no attribution row covers) has no share: its activity is left out, and reported."""
     to_2022 = resolve_successors(successions, as_of=CATCHMENT_CODES_AS_OF)
     code_2022 = dict(zip(to_2022["old_code"], to_2022["successor_code"]))
-    split = set(to_2022.filter(pl.col("split"))["old_code"])
+    # A split trust's activity cannot be shared between its successors, and the successors' catchments include
+    # it: the split trust, its successors and their predecessors are left out in every year (no false growth).
+    published = set(trust_rows["org_code"])
+    split_old = set(resolve_successors(successions).filter(pl.col("split"))["old_code"]) & published
+    split_new = set(successions.filter(pl.col("old_code").is_in(list(split_old)))["new_code"])
+    split = split_old | split_new | {old for old, new in code_2022.items() if new in split_new}
     known_acute = set(catchments["trust_code"])
     icb_share = dict(zip(catchments["trust_code"], catchments["share"]))
     attributed: dict[str, list[tuple[str, float]]] = {}

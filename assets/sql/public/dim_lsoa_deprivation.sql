@@ -24,7 +24,7 @@ ons AS (
     GROUP BY p.lsoa21_code
 ),
 lad_2021 AS (
-    SELECT DISTINCT lsoa21_code AS lsoa_code, lad_code FROM staging.stg_public__lsoa_vintage_lookup
+    SELECT DISTINCT 2021 AS lsoa_vintage, lsoa21_code AS lsoa_code, lad_code FROM staging.stg_public__lsoa_vintage_lookup
 ),
 system AS (
     SELECT lsoa_vintage, lsoa_code FROM marts.public_lsoa_geography
@@ -42,7 +42,7 @@ imd AS (
         END AS population_basis
     FROM iod AS i
     LEFT JOIN system AS s ON s.lsoa_vintage = i.lsoa_vintage AND s.lsoa_code = i.lsoa_code
-    LEFT JOIN lad_2021 AS l ON i.lsoa_vintage = 2021 AND l.lsoa_code = i.lsoa_code
+    LEFT JOIN lad_2021 AS l ON l.lsoa_vintage = i.lsoa_vintage AND l.lsoa_code = i.lsoa_code
     LEFT JOIN ons AS o ON o.lsoa_vintage = i.lsoa_vintage AND o.lsoa_code = i.lsoa_code
 )
 SELECT
