@@ -23,4 +23,4 @@ FULL OUTER JOIN area_activity AS a
     ON a.level = g.level AND a.area_code = g.area_code AND a.financial_year = g.financial_year
    AND a.measure = g.measure AND a.age_band = g.age_band AND a.sex = g.sex
 WHERE coalesce(g.level, a.level) IN (SELECT unnest($levels))
-;
+ORDER BY ALL;

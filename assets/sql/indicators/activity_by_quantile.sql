@@ -4,6 +4,7 @@
 -- (1 = most deprived nationally) and system_decile / system_quintile (ranked within the system, equal LSOA
 -- counts); only the level / quantile-type pairs of $gradient_sets (settings.inequality_quantiles). Weights as
 -- area_lsoa_weights (fractional for neighbourhoods).
+-- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
 WITH quantiles AS (
     SELECT lsoa_code, 'national_decile' AS quantile_type, imd_decile AS quantile
     FROM marts.dim_lsoa_deprivation WHERE in_system AND imd_edition = $imd_edition
@@ -29,7 +30,8 @@ activity AS (
     GROUP BY ALL
 )
 SELECT l.level, l.area_code, a.financial_year, a.measure, l.quantile_type, CAST(l.quantile AS INTEGER) AS quantile,
-    a.age_band, sum(a.activity * l.weight) AS activity
+    a.age_band, CAST(sum(CAST(a.activity * l.weight AS DECIMAL(38, 12))) AS DOUBLE) AS activity
 FROM activity AS a
 JOIN lsoa_areas AS l USING (lsoa_code, financial_year)
-GROUP BY ALL;
+GROUP BY ALL
+ORDER BY ALL;

@@ -3,6 +3,7 @@
 -- financial year) and residents x IMD score, from which
 -- the deprivation profile's shares and population-weighted score are summed. England counts every LSOA in
 -- England, with the IoD's own population denominators (mid-2015): the only England-wide LSOA populations held.
+-- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
 WITH profile_year AS (
     SELECT max(financial_year) AS financial_year FROM marts.fct_population WHERE financial_year <= $profile_year
 ),
@@ -18,9 +19,9 @@ weights AS (
     WHERE financial_year = (SELECT financial_year FROM profile_year) AND level <> 'lsoa'
 )
 SELECT w.level, w.area_code, d.imd_edition, 'IMD' || d.imd_edition AS period, d.imd_decile,
-    sum(w.weight) AS lsoas,
-    sum(w.weight * coalesce(r.population, 0)) AS residents,
-    sum(w.weight * coalesce(r.population, 0) * d.imd_score) AS residents_x_score
+    CAST(sum(CAST(w.weight AS DECIMAL(38, 12))) AS DOUBLE) AS lsoas,
+    CAST(sum(CAST(w.weight * coalesce(r.population, 0) AS DECIMAL(38, 12))) AS DOUBLE) AS residents,
+    CAST(sum(CAST(w.weight * coalesce(r.population, 0) * d.imd_score AS DECIMAL(38, 12))) AS DOUBLE) AS residents_x_score
 FROM weights AS w
 JOIN marts.dim_lsoa_deprivation AS d USING (lsoa_code)
 LEFT JOIN residents AS r USING (lsoa_code)
@@ -29,7 +30,7 @@ UNION ALL
 SELECT 'england', CAST($england_code AS VARCHAR), imd_edition, 'IMD' || imd_edition, imd_decile,
     CAST(count(*) AS DOUBLE),
     CAST(sum(population_mid2015) AS DOUBLE),
-    sum(population_mid2015 * imd_score)
+    CAST(sum(CAST(population_mid2015 * imd_score AS DECIMAL(38, 12))) AS DOUBLE)
 FROM marts.dim_lsoa_deprivation
 GROUP BY ALL
 ORDER BY ALL;

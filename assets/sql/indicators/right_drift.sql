@@ -3,6 +3,7 @@
 -- demographic growth (England's base-year age-sex rates applied to each year's population: the growth that
 -- population size and age alone would give). Drift = local growth - England's, and local - demographic,
 -- in percentage points. Reads the temp tables area_activity, area_population and area_names.
+-- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
 WITH base_rates AS (
     SELECT a.measure, a.age_band, a.sex, a.activity / p.population AS rate
     FROM marts.fct_england_activity AS a
@@ -22,7 +23,7 @@ population AS (
     GROUP BY ALL
 ),
 demographic AS (
-    SELECT p.level, p.area_code, p.financial_year, r.measure, sum(p.population * r.rate) AS expected
+    SELECT p.level, p.area_code, p.financial_year, r.measure, CAST(sum(CAST(p.population * r.rate AS DECIMAL(38, 12))) AS DOUBLE) AS expected
     FROM area_population AS p
     JOIN base_rates AS r USING (age_band, sex)
     WHERE p.level IN ('england', 'system', 'footprint')

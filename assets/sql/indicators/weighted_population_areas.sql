@@ -2,6 +2,7 @@
 -- settings.weighted_population_file, registered as weighted_population_file): England and the system as
 -- given (the ICB by its ONS or NHS code; else the sum of all its sub-ICB locations), and each footprint as the
 -- sum of its sub-ICB locations when the file has every one of them.
+-- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
 WITH supplied AS (
     SELECT area_code, CAST(left(financial_year, 4) AS INTEGER) AS financial_year, weighted_population
     FROM weighted_population_file
@@ -15,7 +16,7 @@ by_sub_icb AS (
     JOIN sub_icbs AS s ON f.area_code IN (s.sub_icb_code, s.sub_icb_nhs_code)
 ),
 footprints AS (
-    SELECT footprint_code, financial_year, sum(weighted_population) AS weighted_population,
+    SELECT footprint_code, financial_year, CAST(sum(CAST(weighted_population AS DECIMAL(38, 12))) AS DOUBLE) AS weighted_population,
         count(DISTINCT sub_icb_nhs_code) AS n_given,
         any_value((SELECT count(*) FROM sub_icbs AS s WHERE s.footprint_code = b.footprint_code)) AS n_needed
     FROM by_sub_icb AS b
@@ -26,7 +27,7 @@ system_given AS (
     WHERE area_code IN (CAST($icb_code AS VARCHAR), CAST($icb_nhs_code AS VARCHAR))
 ),
 system_summed AS (
-    SELECT financial_year, sum(weighted_population) AS weighted_population
+    SELECT financial_year, CAST(sum(CAST(weighted_population AS DECIMAL(38, 12))) AS DOUBLE) AS weighted_population
     FROM by_sub_icb GROUP BY 1
     HAVING count(DISTINCT sub_icb_nhs_code) = (SELECT count(*) FROM sub_icbs)
 )

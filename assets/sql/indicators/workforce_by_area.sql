@@ -4,6 +4,7 @@
 -- (practices with an age-sex list that month). England from marts.fct_england_gp_workforce, whose weighted
 -- list is its registered list by construction (weights average 1 over England's population).
 -- Needs the temp table practice_weighted_patients (practice_weighted_patients.sql).
+-- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
 WITH long AS (
     UNPIVOT (
         SELECT practice_code, month, neighbourhood_code, footprint_code, system_code, registered_patients,
@@ -24,10 +25,10 @@ by_level AS (
     UNION ALL SELECT 'neighbourhood', neighbourhood_code, * EXCLUDE (neighbourhood_code) FROM practices
 )
 SELECT level, area_code, month, strftime(month, '%Y-%m') AS period, staff_column,
-    sum(fte) AS fte,
+    CAST(sum(CAST(fte AS DECIMAL(38, 12))) AS DOUBLE) AS fte,
     CAST(sum(registered_patients) AS DOUBLE) AS registered_patients,
-    sum(fte) FILTER (WHERE weighted_patients IS NOT NULL) AS fte_weighted,
-    sum(weighted_patients) AS weighted_patients,
+    CAST(sum(CAST(fte AS DECIMAL(38, 12))) FILTER (WHERE weighted_patients IS NOT NULL) AS DOUBLE) AS fte_weighted,
+    CAST(sum(CAST(weighted_patients AS DECIMAL(38, 12))) AS DOUBLE) AS weighted_patients,
     count(*) AS practices
 FROM by_level
 GROUP BY ALL
