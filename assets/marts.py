@@ -36,8 +36,8 @@ class Mart:
 MARTS: tuple[Mart, ...] = (
     Mart("dim_geography", ("staging.stg_geography__lsoas", "staging.stg_config__footprints",
                            "staging.stg_gp__practices", "staging.stg_gp__registered_patients_lsoa")),
-    Mart("dim_areas", ("marts.dim_geography",)),
     Mart("dim_practices", ("staging.stg_gp__practices", "staging.stg_config__footprints")),
+    Mart("dim_areas", ("marts.dim_geography", "marts.dim_practices")),
     Mart("dim_lsoa_deprivation", ("staging.stg_imd__lsoa_deprivation", "marts.dim_geography")),
     Mart("fct_population", ("staging.stg_population__lsoa_age_sex", "marts.dim_geography")),
     Mart("fct_england_population", ("staging.stg_population__england_age_sex",)),

@@ -154,3 +154,15 @@ def test_no_record_level_table_in_the_marts_database(demo_world):
     with demo_world.connect() as con:
         columns = {r[0].lower() for r in con.execute("SELECT column_name FROM information_schema.columns").fetchall()}
     assert not columns & {"ec_ident", "spell_id", "arrival_date", "admission_date", "age_at_arrival"}
+
+
+def test_every_pcn_is_a_neighbourhood_in_the_drill_path(demo_world):
+    with demo_world.connect() as con:
+        areas = con.execute("SELECT count(*) FROM marts.dim_areas WHERE level = 'neighbourhood'").fetchone()[0]
+        pcns = con.execute("SELECT count(DISTINCT neighbourhood_code) FROM marts.dim_practices").fetchone()[0]
+        orphans = con.execute(
+            "SELECT count(*) FROM marts.dim_areas c LEFT JOIN marts.dim_areas p "
+            "ON p.level = c.parent_level AND p.area_code = c.parent_code "
+            "WHERE c.parent_code IS NOT NULL AND p.area_code IS NULL").fetchone()[0]
+    assert areas == pcns == 42
+    assert orphans == 0

@@ -1,6 +1,6 @@
 -- One row per area at every level of the system (system, footprint, neighbourhood, local authority, LSOA),
 -- with its parent: the drill path from system to LSOA. Local authorities are parented to the system
--- (they can cross footprints).
+-- (they can cross footprints). Every PCN of the system is a neighbourhood, even one that is no LSOA's best fit.
 SELECT DISTINCT 'system' AS level, system_code AS area_code, system_name AS area_name,
     CAST(NULL AS VARCHAR) AS parent_level, CAST(NULL AS VARCHAR) AS parent_code, geography_version
 FROM marts.dim_geography
@@ -8,8 +8,9 @@ UNION ALL
 SELECT DISTINCT 'footprint', footprint_code, footprint_name, 'system', system_code, geography_version
 FROM marts.dim_geography
 UNION ALL
-SELECT DISTINCT 'neighbourhood', neighbourhood_code, neighbourhood_name, 'footprint', footprint_code, geography_version
-FROM marts.dim_geography WHERE neighbourhood_code IS NOT NULL
+SELECT DISTINCT 'neighbourhood', p.neighbourhood_code, p.neighbourhood_name, 'footprint', p.footprint_code,
+    (SELECT any_value(geography_version) FROM marts.dim_geography)
+FROM marts.dim_practices AS p
 UNION ALL
 SELECT DISTINCT 'local_authority', lad_code, lad_name, 'system', system_code, geography_version
 FROM marts.dim_geography
