@@ -397,7 +397,7 @@ UNAVAILABLE: tuple[Unavailable, ...] = (
                 "provider-level A&E for April 2019 - March 2021 is not in the sources",
                 "the monthly provider files for FY2018/19 with 'Other emergency admissions' (NHS England A&E "
                 "statistics, `read_ae_monthly_provider_csv`)", "+18% vs +0.7% nationally"),
-    Unavailable("Type 1 A&E attendances growth to FY2021/22 onwards",
+    Unavailable("Type 1 A&E attendances from FY2021/22, and their growth since FY2018/19",
                 "The April 2021+ trust and ICB compilations hold all-type totals only",
                 "the publisher's monthly provider CSVs (`read_ae_monthly_provider_csv`)"),
     Unavailable("Emergency (occupied) bed days and their growth",
