@@ -1,7 +1,9 @@
 """Raw layer: one asset per source, validating its files in `data/raw/` against the source's pandera model.
 
 The files stay where they are (record-level extracts never leave the raw layer); the asset records what was
-validated: files, rows and checksums. A file that fails stops everything downstream of it.
+validated: files, rows and checksums. A file that fails stops everything downstream of it. Rules across
+sources (an LSOA code not in the lookup, a practice in two PCNs) are the staging layer's: it quarantines the
+failing lines (the source's `policy`, schemas.registry).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
             "dagster/column_schema": dagster_table_schema(source.model),
             "files_glob": source.glob,
             "record_level": source.record_level,
+            "policy": source.policy,
         },
     )
     def _raw(settings: InaSettings) -> dg.MaterializeResult:
@@ -48,6 +51,7 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
             metadata={
                 "files": dg.MetadataValue.int(len(reports)),
                 "rows": dg.MetadataValue.int(sum(r.rows for r in reports)),
+                "policy": source.policy,
                 "validated_files": dg.MetadataValue.md("| file | rows | sha256 |\n|---|---|---|\n" + files),
             },
             data_version=dg.DataVersion(combined),

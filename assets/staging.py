@@ -2,21 +2,29 @@
 
 Record-level extracts (ECDS attendances, SUS spells) are streamed from the files and aggregated inside DuckDB
 in the same statement, so no record-level row is ever stored. The profile becomes one staging table too.
+
+Before its table is built, each asset applies its source's quarantine rules (schemas.registry,
+`assets/sql/staging/quarantine/`): failing lines go to `staging.quarantine_rows` with the reason, the staging
+SQL leaves them out, and the counts show in the asset's metadata and in its `no_rows_quarantined` check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
+import duckdb
 import polars as pl
 
-from assets.common import described_table_schema, profile_params, table_metadata
+from assets.common import described_table_schema, markdown_preview, profile_params, table_metadata
 from assets.raw import raw_asset_key
 from pipelines.resources import InaSettings, MartsDatabase
-from pipelines.sql import run_sql
+from pipelines.sql import insert_select, run_sql
 from schemas.ddl import duckdb_types
-from schemas.registry import RAW_SOURCES
+from schemas.registry import RAW_SOURCES, RawSource
+
+QUARANTINE_CHECK = "no_rows_quarantined"
 
 
 @dataclass(frozen=True)
@@ -48,27 +56,82 @@ def staging_asset_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["staging", table])
 
 
+class QuarantineLimitError(ValueError):
+    """Too many lines of a source broke a quarantine rule: more likely a wrong file than a few bad rows."""
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, paths: list[Path], params: dict) -> pl.DataFrame:
+    """Replace the source's rows of `staging.quarantine_rows` by the lines failing its rules; one row per reason
+    (reason, lines, values). Raises `QuarantineLimitError` if a rule takes more than its share of the lines."""
+    run_sql(con, "staging/quarantine/quarantine_rows")
+    con.execute("DELETE FROM staging.quarantine_rows WHERE source = $source", {"source": source.name})
+    for rule in source.quarantine:
+        found = 0
+        for path in paths:
+            insert_select(con, "staging.quarantine_rows", f"staging/quarantine/{rule.rule}",
+                          {**params, "file": str(path), "file_name": path.name, "column": rule.column})
+            found += con.fetchone()[0]  # INSERT returns the number of rows inserted
+        if found:
+            total = con.execute("SELECT count(*) FROM read_csv($files, columns = $columns, header = true, "
+                                "auto_detect = false)", {"files": params["files"], "columns": params["columns"]}
+                                ).fetchone()[0]
+            if found > rule.max_share * total:
+                raise QuarantineLimitError(
+                    f"{found:,} of {total:,} lines of source {source.name} fail {rule.words} (more than "
+                    f"{rule.max_share:.0%}): a file of another vintage or area? See staging.quarantine_rows.")
+    return con.execute(
+        "SELECT reason, count(*) AS lines, count(DISTINCT value) AS \"values\" FROM staging.quarantine_rows "
+        "WHERE source = $source GROUP BY 1 ORDER BY 2 DESC, 1", {"source": source.name}).pl()
+
+
+def _quarantine_check(counts: pl.DataFrame) -> dg.AssetCheckResult:
+    lines = int(counts["lines"].sum()) if counts.height else 0
+    return dg.AssetCheckResult(
+        check_name=QUARANTINE_CHECK,
+        passed=lines == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"quarantined_lines": lines,
+                  "by_reason": dg.MetadataValue.md(markdown_preview(counts, rows=20) if lines else "none")},
+    )
+
+
 def build_staging_asset(table: StagingTable) -> dg.AssetsDefinition:
     source = RAW_SOURCES[table.source]
+    key = staging_asset_key(table.name)
+    needs = sorted({need for rule in source.quarantine for need in rule.needs})
+    check_specs = [
+        dg.AssetCheckSpec(QUARANTINE_CHECK, asset=key, blocking=False,
+                          description=f"No line of raw/{source.name} was quarantined ({source.policy})")
+    ] if source.quarantine else []
 
     @dg.asset(
-        key=staging_asset_key(table.name),
-        deps=[raw_asset_key(source.name)],
+        key=key,
+        deps=[raw_asset_key(source.name), *(staging_asset_key(need) for need in needs)],
         group_name=source.group,
-        description=f"{table.description}\n\nSource: `raw/{source.name}`. SQL: `assets/sql/staging/{table.name}.sql`.",
+        description=f"{table.description}\n\nSource: `raw/{source.name}`. SQL: `assets/sql/staging/{table.name}.sql`."
+        f"\n\nPolicy: {source.policy}.",
         kinds={"duckdb", "sql"},
         tags={"layer": "staging"},
+        check_specs=check_specs,
     )
     def _staging(settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
-        files = [str(path) for path in source.files(settings.raw_path)]
-        params = {"files": files, "columns": duckdb_types(source.model), **profile_params(settings.profile())}
+        paths = source.files(settings.raw_path)
+        params = {"files": [str(path) for path in paths], "columns": duckdb_types(source.model),
+                  "source": source.name, **profile_params(settings.profile())}
         qualified = f"staging.{table.name}"
         with marts_db.connect() as con:
             con.execute("CREATE SCHEMA IF NOT EXISTS staging")
+            con.execute("BEGIN TRANSACTION")
+            counts = quarantine(con, source, paths, params)
             run_sql(con, f"staging/{table.name}", params)
+            con.execute("COMMIT")
             metadata = table_metadata(con, qualified)
             metadata["dagster/column_schema"] = described_table_schema(con, qualified)
-        return dg.MaterializeResult(metadata=metadata)
+        metadata["quarantined_lines"] = dg.MetadataValue.int(int(counts["lines"].sum()) if counts.height else 0)
+        if counts.height:
+            metadata["quarantined_by_reason"] = dg.MetadataValue.md(markdown_preview(counts, rows=20))
+        checks = [_quarantine_check(counts)] if source.quarantine else []
+        return dg.MaterializeResult(metadata=metadata, check_results=checks)
 
     return _staging
 

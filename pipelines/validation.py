@@ -339,7 +339,8 @@ class _BatchValidator:
         self.columns = [spec.name for spec in self.specs]
         schema = source.model.to_schema()
         self.schema = _batch_schema(source.model)
-        self.keys = unique_keys(source.model)
+        # Keys whose repeats a quarantine rule of the source handles are left to it (schemas.registry).
+        self.keys = [key for key in unique_keys(source.model) if tuple(key) not in source.deferred_keys]
         # Per key, the hash of every row's key (8 bytes a row, whatever the key's width); per batch, its lines
         # (None when they run on from `first_line` without a gap, the usual case).
         self.key_hashes: list[list[pl.Series]] = [[] for _ in self.keys]

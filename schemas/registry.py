@@ -2,6 +2,11 @@
 
 One `RawSource` per raw file kind of docs/raw-formats.md. Assets, sensors and the validator look sources up
 here by name; nothing else hard-codes a raw path or glob.
+
+Each source also carries its **data-quality policy** (docs/data-quality.md): a file that breaks its model is
+rejected whole (the raw asset fails, nothing downstream runs); rows that break one of the source's
+`quarantine` rules (rules across sources, which the file alone cannot show) are set aside in
+`staging.quarantine_rows` with the reason, and the rest of the file goes on.
 """
 
 from __future__ import annotations
@@ -73,6 +78,42 @@ class FilePeriod:
 
 
 @dataclass(frozen=True)
+class Quarantine:
+    """A rule whose failing rows are set aside (quarantined) instead of failing the file.
+
+    The rule is the SQL file `assets/sql/staging/quarantine/<rule>.sql`, run by the source's staging asset: it
+    writes one row per failing line to `staging.quarantine_rows` (source, file, line, column_name, value,
+    reason), and the staging SQL leaves out the rows holding a quarantined value of `column`.
+
+    rule: the SQL file's name. column: the column whose value breaks the rule.
+    needs: staging tables the rule reads (the staging asset waits for them).
+    defers: keys of the source's model the rule takes over from the validator: a repeated key is not a reason
+    to reject the file, the rule quarantines its rows instead.
+    max_share: quarantine is for a few bad lines; if more than this share of the source's lines fail the rule,
+    the staging asset fails instead (a file of another vintage or area would otherwise empty the marts).
+    """
+
+    rule: str
+    column: str
+    needs: tuple[str, ...] = ()
+    defers: tuple[tuple[str, ...], ...] = ()
+    max_share: float = 0.05
+
+    @property
+    def words(self) -> str:
+        return f"{self.rule}({self.column})"
+
+
+def lsoa_in_lookup(column: str) -> Quarantine:
+    """Rows whose LSOA code is not in the LSOA 2011 lookup: unknown codes, and LSOA 2021 codes."""
+    return Quarantine("lsoa_in_lookup", column, needs=("stg_geography__lsoas",))
+
+
+#: A practice listed more than once in the practice map (in two PCNs, or twice in one): all its rows.
+PRACTICE_IN_ONE_PCN = Quarantine("practice_in_one_pcn", "PRACTICE_CODE", defers=(("PRACTICE_CODE",),))
+
+
+@dataclass(frozen=True)
 class RawSource:
     """One kind of raw file.
 
@@ -84,6 +125,7 @@ class RawSource:
     record_level: True for confidential patient-level extracts (they never leave the raw layer).
     description: one line for people (Dagster UI, data dictionary).
     file_period: the column that must fall in the month named in the file name, if the file is monthly.
+    quarantine: rules whose failing rows are quarantined rather than rejected (empty: reject only).
     """
 
     name: str
@@ -94,6 +136,20 @@ class RawSource:
     record_level: bool
     description: str
     file_period: FilePeriod | None = None
+    quarantine: tuple[Quarantine, ...] = ()
+
+    @property
+    def policy(self) -> str:
+        """The source's policy in words (asset metadata, docs)."""
+        if not self.quarantine:
+            return "reject: a file breaking the model fails, nothing downstream runs"
+        rules = ", ".join(rule.words for rule in self.quarantine)
+        return f"reject on the model's rules; quarantine rows failing {rules}"
+
+    @property
+    def deferred_keys(self) -> tuple[tuple[str, ...], ...]:
+        """Keys of the model whose repeats a quarantine rule handles (the validator leaves them alone)."""
+        return tuple(key for rule in self.quarantine for key in rule.defers)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -134,6 +190,7 @@ _SOURCES = (
         group="deprivation",
         record_level=False,
         description="English Indices of Deprivation 2019, File 7: scores, ranks, deciles and denominators by LSOA.",
+        quarantine=(lsoa_in_lookup("LSOA code (2011)"),),
     ),
     RawSource(
         name="population_lsoa",
@@ -143,6 +200,7 @@ _SOURCES = (
         group="population",
         record_level=False,
         description="ONS small-area population estimates by LSOA 2011 and single year of age, per year and sex.",
+        quarantine=(lsoa_in_lookup("LSOA Code"),),
     ),
     RawSource(
         name="population_england",
@@ -170,6 +228,7 @@ _SOURCES = (
         group="gp",
         record_level=False,
         description="NHS England practice → PCN → sub-ICB location → ICB → region mapping.",
+        quarantine=(PRACTICE_IN_ONE_PCN,),
     ),
     RawSource(
         name="gp_patients_age_sex",
@@ -188,6 +247,7 @@ _SOURCES = (
         group="gp",
         record_level=False,
         description="Patients registered at each GP practice by LSOA 2011 of residence, quarterly.",
+        quarantine=(lsoa_in_lookup("LSOA_CODE"),),
     ),
     RawSource(
         name="gp_workforce_practice",
@@ -216,6 +276,7 @@ _SOURCES = (
         record_level=True,
         description="ECDS-like emergency care attendances of the ICB's residents, one file per arrival month.",
         file_period=FilePeriod("ARRIVAL_DATE"),
+        quarantine=(lsoa_in_lookup("LSOA_OF_RESIDENCE"),),
     ),
     RawSource(
         name="apc_spells",
@@ -226,6 +287,7 @@ _SOURCES = (
         record_level=True,
         description="SUS-like admitted patient care spells of the ICB's residents, one file per admission month.",
         file_period=FilePeriod("ADMISSION_DATE"),
+        quarantine=(lsoa_in_lookup("LSOA_OF_RESIDENCE"),),
     ),
     RawSource(
         name="ae_monthly",

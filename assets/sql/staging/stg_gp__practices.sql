@@ -14,4 +14,8 @@ SELECT
     STP_NAME AS icb_name,
     strptime(EXTRACT_DATE, '%d%b%Y')::DATE AS extract_date
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+-- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
+WHERE PRACTICE_CODE NOT IN (
+    SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'PRACTICE_CODE'
+)
 ORDER BY practice_code;

@@ -7,4 +7,8 @@ SELECT
     CAST(NUMBER_OF_PATIENTS AS BIGINT) AS patients
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false, filename = true)
 WHERE SEX = 'ALL'
+    -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
+    AND LSOA_CODE NOT IN (
+        SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA_CODE'
+    )
 ORDER BY month, practice_code, lsoa_code;

@@ -24,4 +24,8 @@ SELECT
     "Living Environment Decile (where 1 is most deprived 10% of LSOAs)" AS living_environment_decile,
     "Total population: mid 2015 (excluding prisoners)" AS population_mid2015
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+-- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
+WHERE "LSOA code (2011)" NOT IN (
+    SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA code (2011)'
+)
 ORDER BY lsoa_code;

@@ -3,6 +3,10 @@ CREATE OR REPLACE TABLE staging.stg_population__lsoa_age_sex AS
 WITH wide AS (
     SELECT *
     FROM read_csv($files, columns = $columns, header = true, auto_detect = false, filename = true)
+    -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
+    WHERE "LSOA Code" NOT IN (
+        SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA Code'
+    )
 ),
 long AS (
     UNPIVOT (

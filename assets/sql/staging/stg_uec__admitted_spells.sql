@@ -12,5 +12,9 @@ SELECT
     CAST(count(*) AS BIGINT) AS spells,
     CAST(sum(LENGTH_OF_STAY) AS BIGINT) AS bed_days
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+-- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
+WHERE LSOA_OF_RESIDENCE NOT IN (
+    SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA_OF_RESIDENCE'
+)
 GROUP BY ALL
 ORDER BY ALL;

@@ -10,5 +10,9 @@ SELECT
     CAST(EC_DEPARTMENT_TYPE AS INTEGER) AS department_type,
     CAST(count(*) AS BIGINT) AS attendances
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+-- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
+WHERE LSOA_OF_RESIDENCE NOT IN (
+    SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA_OF_RESIDENCE'
+)
 GROUP BY ALL
 ORDER BY ALL;
