@@ -10,6 +10,7 @@ import numpy as np
 from pipelines.config import PROJECT_DIR, load_profile
 from pipelines.demo import contract, params
 from pipelines.demo.activity import ActivityGenerator
+from pipelines.demo.boundaries import write_boundaries
 from pipelines.demo.deprivation import build_deprivation, write_file7
 from pipelines.demo.gp import write_gp_files
 from pipelines.demo.jsna import write_fingertips
@@ -57,6 +58,7 @@ def generate_demo_data(
     dep = build_deprivation(world, stream(seed, "deprivation"))
     pop = build_population(world, dep, years, stream(seed, "population"))
     write_geography(world, writer)
+    write_boundaries(world, out_dir)  # synthetic LSOA polygons for the report's maps (not a validated source)
     write_file7(world, dep, pop.mid2015, writer)
     write_population(world, pop, writer)
 
