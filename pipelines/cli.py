@@ -55,41 +55,11 @@ def materialize(
     A profile with `source: public` (e.g. config/profiles/lsc.yaml) runs the public-data graph; --raw-dir is then
     the folder `ina fetch` fills (data/raw) or the mirror itself (../shared/data/real).
     """
-    from pipelines.config import load_profile
     from pipelines.run import materialize_all
 
     _dagster_home()
-    if load_profile(profile).uses_public_data:
-        ok = _materialize_public(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select)
-    else:
-        ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select, echo=typer.echo)
+    ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select, echo=typer.echo)
     raise typer.Exit(0 if ok else 1)
-
-
-def _materialize_public(*, raw_dir: Path, marts_dir: Path, profile: Path, selection: Optional[str]) -> bool:
-    """`materialize_all`, over the graph the profile selects (`definitions.graph_assets`)."""
-    import dagster as dg
-
-    from pipelines.config import load_profile
-    from pipelines.definitions import graph_assets
-    from pipelines.resources import InaSettings, build_resources
-    from pipelines.run import _open_instance, report_run
-
-    settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
-    started = time.perf_counter()
-    with _open_instance(None) as instance:
-        result = dg.materialize(
-            graph_assets(load_profile(profile)),
-            resources=build_resources(settings),
-            instance=instance,
-            selection=selection,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
-        report_run(result, typer.echo)
-    typer.echo(f"{'succeeded' if result.success else 'FAILED'} in {time.perf_counter() - started:.1f} s; "
-               f"marts: {settings.database_path}")
-    return result.success
 
 
 @app.command()

@@ -10,7 +10,8 @@ from typing import Callable, Iterator
 
 import dagster as dg
 
-from pipelines.definitions import ALL_ASSETS
+from pipelines.config import load_profile
+from pipelines.definitions import graph_assets
 from pipelines.resources import InaSettings, build_resources
 
 
@@ -23,12 +24,13 @@ def materialize_all(
     instance: dg.DagsterInstance | None = None,
     echo: Callable[[str], None] = print,
 ) -> bool:
-    """Run every asset (or a selection) and its checks; print a line per asset and per failed check."""
+    """Run every asset of the profile's graph (or a selection) and its checks; print a line per asset and per
+    failed check. A `source: public` profile runs the public-data graph (definitions.graph_assets)."""
     settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
     started = time.perf_counter()
     with _open_instance(instance) as inst:
         result = dg.materialize(
-            ALL_ASSETS,
+            graph_assets(load_profile(profile)),
             resources=build_resources(settings),
             instance=inst,
             selection=selection,
