@@ -106,6 +106,21 @@ def demo(
 
 
 @app.command()
+def dictionary(
+    out: Path = typer.Option(PROJECT_DIR / "docs" / "data-dictionary.md", help="Markdown file to write"),
+    check: bool = typer.Option(False, help="Only check that the file is up to date (exit 1 if not)"),
+) -> None:
+    """Write the data dictionary (every mart table and column, indicator and raw file) from the models."""
+    from pipelines.dictionary import is_current, write_markdown
+
+    if check:
+        current = is_current(out)
+        typer.echo(f"{out}: {'up to date' if current else 'OUT OF DATE: run `uv run ina dictionary`'}")
+        raise typer.Exit(0 if current else 1)
+    typer.echo(f"wrote {write_markdown(out)}")
+
+
+@app.command()
 def dev(port: int = typer.Option(3000, help="Port on 127.0.0.1")) -> None:
     """Start the Dagster UI (and daemon) on 127.0.0.1 for this project."""
     home = _dagster_home()
