@@ -15,13 +15,14 @@ from assets.outputs import output_assets
 from assets.public import public_assets
 from assets.publish import build_publish_asset
 from assets.raw import raw_assets
+from assets.report import report_assets
 from assets.staging import staging_assets
 from pipelines.automation import JOBS, SCHEDULES, SENSORS
 from pipelines.config import Profile
 from pipelines.policy import apply_policy
 from pipelines.resources import InaSettings, build_resources
 
-ALL_ASSETS = [*raw_assets, *staging_assets, *mart_assets, *indicator_assets, *output_assets]
+ALL_ASSETS = [*raw_assets, *staging_assets, *mart_assets, *indicator_assets, *output_assets, *report_assets]
 
 # Publication comes last: it waits for every mart and output (and their blocking checks) in the run.
 ALL_ASSETS.append(
