@@ -14,6 +14,7 @@ from assets.marts import mart_assets
 from assets.outputs import output_assets
 from assets.public import public_assets
 from assets.publish import build_publish_asset
+from assets.quality import quality_checks
 from assets.raw import raw_assets
 from assets.report import report_assets
 from assets.staging import staging_assets
@@ -29,6 +30,9 @@ ALL_ASSETS.append(
     build_publish_asset(key for asset in ALL_ASSETS for key in asset.keys if key.path[0] in ("marts", "outputs"))
 )
 
+# Data-quality checks defined apart from their assets (Great Expectations suites, record-level guard): pass
+# them with the assets wherever the graph is materialised (`dg.materialize([*ALL_ASSETS, *ALL_CHECKS])`).
+ALL_CHECKS = [*quality_checks]
 
 # The public-data graph (real published files only), published the same way.
 PUBLIC_ASSETS = [
@@ -42,11 +46,17 @@ def graph_assets(profile: Profile) -> list[dg.AssetsDefinition]:
     return PUBLIC_ASSETS if profile.uses_public_data else ALL_ASSETS
 
 
+def graph_checks(profile: Profile) -> list[dg.AssetChecksDefinition]:
+    """The checks defined apart from the assets of `graph_assets(profile)` (none for the public graph)."""
+    return [] if profile.uses_public_data else ALL_CHECKS
+
+
 def build_definitions(settings: InaSettings | None = None) -> dg.Definitions:
     public = settings is not None and settings.profile().uses_public_data
     return dg.Definitions(
         assets=dg.map_asset_specs(apply_policy, graph_assets(settings.profile()) if public else ALL_ASSETS),
         resources=build_resources(settings),
+        asset_checks=[] if public else ALL_CHECKS,
         jobs=JOBS,
         schedules=SCHEDULES,
         sensors=[] if public else SENSORS,  # the sensor watches the raw-format sources of data/raw/

@@ -11,7 +11,7 @@ from typing import Callable, Iterator
 import dagster as dg
 
 from pipelines.config import load_profile
-from pipelines.definitions import graph_assets
+from pipelines.definitions import graph_assets, graph_checks
 from pipelines.resources import InaSettings, build_resources
 
 
@@ -30,7 +30,7 @@ def materialize_all(
     started = time.perf_counter()
     with _open_instance(instance) as inst:
         result = dg.materialize(
-            graph_assets(load_profile(profile)),
+            [*graph_assets(load_profile(profile)), *graph_checks(load_profile(profile))],
             resources=build_resources(settings),
             instance=inst,
             selection=selection,

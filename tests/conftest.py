@@ -44,12 +44,12 @@ def demo_raw_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_world(demo_raw_dir, tmp_path_factory) -> DemoWorld:
-    from pipelines.definitions import ALL_ASSETS
+    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
     from pipelines.resources import InaSettings, build_resources
 
     marts_dir = tmp_path_factory.mktemp("marts")
     settings = InaSettings(raw_dir=str(demo_raw_dir), marts_dir=str(marts_dir), profile_path=str(DEFAULT_PROFILE))
-    result = dg.materialize(ALL_ASSETS, resources=build_resources(settings), instance=dg.DagsterInstance.ephemeral(),
-                            raise_on_error=False)
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources=build_resources(settings),
+                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     manifest = json.loads((demo_raw_dir / "demo_manifest.json").read_text())
     return DemoWorld(demo_raw_dir, marts_dir, load_profile(DEFAULT_PROFILE), manifest, result)

@@ -6,7 +6,7 @@
 -- Row n of the file is on line n + 1: the reader keeps the file's order, and the validator has rejected
 -- blank lines and values spanning lines.
 WITH numbered AS (
-    SELECT row_number() OVER () + 1 AS line, COLUMNS($column) AS value
+    SELECT row_number() OVER () + 1 AS line, COLUMNS(c -> c = $column) AS value
     FROM read_csv($file, columns = $columns, header = true, auto_detect = false)
 ),
 lookup AS (

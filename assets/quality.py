@@ -1,0 +1,112 @@
+"""Data-quality checks on the marts and outputs, beside the checks each mart carries itself.
+
+- `great_expectations`: one asset check per suite of `pipelines.quality.suites` (`gx_<suite>`), run together
+  with Great Expectations on the working database; Data Docs are rebuilt in `<marts_dir>/data_docs/`. A
+  blocking suite that fails stops the run before publication; a warning suite shows in the UI.
+- `record_level_fields`: every mart and output has a blocking `no_record_level_fields` check
+  (`pipelines.quality.record_level`): no column or header named like a patient-level field.
+
+Docs: docs/data-quality.md.
+"""
+
+
+from collections.abc import Iterator
+
+import dagster as dg
+
+from assets.marts import mart_asset_key
+from assets.outputs import CSVS_KEY, WORKBOOK_KEY
+from pipelines.quality.record_level import scan_database, scan_output_files
+from pipelines.quality.runner import DOCS_INDEX, load_batch, run_suites
+from pipelines.quality.suites import SUITES, run_parameters
+from pipelines.resources import InaSettings, MartsDatabase
+from schemas.indicators import INDICATOR_MODELS
+from schemas.marts import MART_MODELS
+
+DATA_DOCS_DIR = "data_docs"
+RECORD_LEVEL_CHECK = "no_record_level_fields"
+OUTPUT_KEYS = (WORKBOOK_KEY, CSVS_KEY)
+MART_TABLES = tuple(sorted({*MART_MODELS, *INDICATOR_MODELS}))
+
+
+def _suite_key(suite) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(mart_asset_key(suite.table), suite.check_name)
+
+
+@dg.multi_asset_check(
+    name="great_expectations",
+    specs=[
+        dg.AssetCheckSpec(suite.check_name, asset=mart_asset_key(suite.table), blocking=suite.blocking,
+                          description=f"{suite.description} (Great Expectations suite `{suite.name}`)")
+        for suite in SUITES
+    ],
+    can_subset=True,
+    description="Great Expectations suites on the marts (pipelines/quality/suites.py); Data Docs in "
+    "data/marts/data_docs/index.html.",
+)
+def great_expectations(
+    context: dg.AssetCheckExecutionContext, settings: InaSettings, marts_db: MartsDatabase
+) -> Iterator[dg.AssetCheckResult]:
+    selected = context.selected_asset_check_keys
+    suites = [suite for suite in SUITES if _suite_key(suite) in selected]
+    parameters = run_parameters(settings.profile())
+    with marts_db.connect() as con:
+        batches = {suite.name: load_batch(con, suite, parameters) for suite in suites}
+    docs = settings.marts_path / DATA_DOCS_DIR
+    results = run_suites(suites, batches, parameters, docs_dir=docs)
+    for suite in suites:
+        result = results[suite.name]
+        metadata = {
+            "summary": result.summary(),
+            "rows": result.rows,
+            "expectations": result.evaluated,
+            "failed": len(result.failed),
+            "data_docs": dg.MetadataValue.path(str(docs / DOCS_INDEX)),
+        }
+        if result.failed:
+            metadata["failures"] = dg.MetadataValue.md(result.failures_markdown())
+        yield dg.AssetCheckResult(
+            asset_key=mart_asset_key(suite.table),
+            check_name=suite.check_name,
+            passed=result.success,
+            severity=dg.AssetCheckSeverity.ERROR if suite.blocking else dg.AssetCheckSeverity.WARN,
+            metadata=metadata,
+        )
+
+
+@dg.multi_asset_check(
+    name="record_level_fields",
+    specs=[
+        dg.AssetCheckSpec(RECORD_LEVEL_CHECK, asset=key, blocking=True,
+                          description="No column or header is a record-level field (identifier, event date, "
+                          "exact age): only aggregates leave the raw layer")
+        for key in [*(mart_asset_key(table) for table in MART_TABLES), *OUTPUT_KEYS]
+    ],
+    can_subset=True,
+)
+def record_level_fields(
+    context: dg.AssetCheckExecutionContext, settings: InaSettings, marts_db: MartsDatabase
+) -> Iterator[dg.AssetCheckResult]:
+    selected = {key.asset_key for key in context.selected_asset_check_keys}
+    tables = tuple(f"marts.{table}" for table in MART_TABLES if mart_asset_key(table) in selected)
+    with marts_db.connect() as con:
+        findings = scan_database(con, tables=tables)
+    for table in tables:
+        found = [str(f) for f in findings if f.where == table]
+        yield dg.AssetCheckResult(
+            asset_key=mart_asset_key(table.split(".")[1]), check_name=RECORD_LEVEL_CHECK, passed=not found,
+            metadata={"findings": dg.MetadataValue.md("\n".join(f"- {f}" for f in found) or "none")},
+        )
+    outputs = [key for key in OUTPUT_KEYS if key in selected]
+    if outputs:
+        findings = scan_output_files(settings.marts_path / "outputs")
+        for key in outputs:
+            suffix = ".xlsx" if key == WORKBOOK_KEY else ".csv"
+            found = [str(f) for f in findings if f.where.split(" [")[0].endswith(suffix)]
+            yield dg.AssetCheckResult(
+                asset_key=key, check_name=RECORD_LEVEL_CHECK, passed=not found,
+                metadata={"findings": dg.MetadataValue.md("\n".join(f"- {f}" for f in found) or "none")},
+            )
+
+
+quality_checks = [great_expectations, record_level_fields]
