@@ -62,7 +62,8 @@ class QuarantineLimitError(ValueError):
 
 def quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, paths: list[Path], params: dict) -> pl.DataFrame:
     """Replace the source's rows of `staging.quarantine_rows` by the lines failing its rules; one row per reason
-    (reason, lines, values). Raises `QuarantineLimitError` if a rule takes more than its share of the lines."""
+    (reason, lines, values). Raises `QuarantineLimitError` if a rule takes more than its share of the lines
+    (the caller's transaction is then rolled back)."""
     run_sql(con, "staging/quarantine/quarantine_rows")
     con.execute("DELETE FROM staging.quarantine_rows WHERE source = $source", {"source": source.name})
     for rule in source.quarantine:
@@ -71,14 +72,14 @@ def quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, paths: list[Pa
             insert_select(con, "staging.quarantine_rows", f"staging/quarantine/{rule.rule}",
                           {**params, "file": str(path), "file_name": path.name, "column": rule.column})
             found += con.fetchone()[0]  # INSERT returns the number of rows inserted
-        if found:
+        if found > rule.min_lines:
             total = con.execute("SELECT count(*) FROM read_csv($files, columns = $columns, header = true, "
                                 "auto_detect = false)", {"files": params["files"], "columns": params["columns"]}
                                 ).fetchone()[0]
             if found > rule.max_share * total:
                 raise QuarantineLimitError(
                     f"{found:,} of {total:,} lines of source {source.name} fail {rule.words} (more than "
-                    f"{rule.max_share:.0%}): a file of another vintage or area? See staging.quarantine_rows.")
+                    f"{rule.max_share:.0%}): a file of another vintage or area? Nothing was quarantined or staged.")
     return con.execute(
         "SELECT reason, count(*) AS lines, count(DISTINCT value) AS \"values\" FROM staging.quarantine_rows "
         "WHERE source = $source GROUP BY 1 ORDER BY 2 DESC, 1", {"source": source.name}).pl()

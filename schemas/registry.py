@@ -89,8 +89,9 @@ class Quarantine:
     needs: staging tables the rule reads (the staging asset waits for them).
     defers: keys of the source's model the rule takes over from the validator: a repeated key is not a reason
     to reject the file, the rule quarantines its rows instead.
-    max_share: quarantine is for a few bad lines; if more than this share of the source's lines fail the rule,
-    the staging asset fails instead (a file of another vintage or area would otherwise empty the marts).
+    max_share, min_lines: quarantine is for a few bad lines; if more than this share of the source's lines
+    (and more than `min_lines`) fail the rule, the staging asset fails instead (a file of another vintage or
+    area would otherwise empty the marts).
     """
 
     rule: str
@@ -98,6 +99,7 @@ class Quarantine:
     needs: tuple[str, ...] = ()
     defers: tuple[tuple[str, ...], ...] = ()
     max_share: float = 0.05
+    min_lines: int = 10
 
     @property
     def words(self) -> str:
