@@ -1,0 +1,180 @@
+"""Run the real pipeline against copies of the demo world: the harness of the bad-input, publication and
+determinism tests.
+
+- `copy_marts` copies the demo world's published database (and its working copy) so a test can run against
+  "a published DB from a good run" without touching the shared one.
+- `overlay_raw` builds a raw folder of symlinks to the demo world's files, so a bad file can be swapped in
+  (`corpus.write_case`) without copying the rest.
+- `materialize` runs a selection of the real graph in-process; `spawn_materialize` runs one in a child
+  process (to kill it, or to read the published file from another process while it runs).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def copy_marts(source_marts: Path, dest: Path, *, build: bool = True) -> Path:
+    """`dest/ina.duckdb` (and `dest/.build/ina.duckdb` if `build`) copied from a marts folder; returns dest."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source_marts / "ina.duckdb", dest / "ina.duckdb")
+    if build:
+        (dest / ".build").mkdir(exist_ok=True)
+        shutil.copyfile(source_marts / ".build" / "ina.duckdb", dest / ".build" / "ina.duckdb")
+    return dest
+
+
+def overlay_raw(source_raw: Path, dest: Path) -> Path:
+    """A raw folder whose files are symlinks to `source_raw`'s."""
+    for path in source_raw.rglob("*"):
+        if path.is_file():
+            target = dest / path.relative_to(source_raw)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(path)
+    return dest
+
+
+def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, **resources) -> dg.ExecuteInProcessResult:
+    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipelines.resources import InaSettings, build_resources
+
+    settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
+    return dg.materialize(
+        [*ALL_ASSETS, *ALL_CHECKS],
+        selection=selection,
+        resources={**build_resources(settings), **resources},
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+    )
+
+
+_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    import dagster as dg
+    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipelines.resources import InaSettings, MartsDatabase, build_resources
+
+    args = json.loads(sys.argv[1])
+    settings = InaSettings(raw_dir=args["raw_dir"], marts_dir=args["marts_dir"], profile_path=args["profile"])
+    resources = build_resources(settings)
+    if args["threads"]:
+        resources["marts_db"] = MartsDatabase(database=str(settings.working_database_path),
+                                              connection_config={"threads": args["threads"]})
+    keys = [key for asset in ALL_ASSETS for key in asset.keys if key.path[0] in args["layers"]]
+    print("started", flush=True)
+    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], selection=keys, resources=resources,
+                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
+    print(json.dumps({"success": result.success}), flush=True)
+    """
+)
+
+
+def spawn_materialize(raw_dir: Path, marts_dir: Path, profile: Path, layers: tuple[str, ...], log: Path,
+                      threads: int | None = None) -> subprocess.Popen:
+    """A child process materialising every asset of the given layers (key prefixes: staging, marts,
+    published ...), its output in `log`: `started`, then `{"success": ...}` at the end."""
+    args = {"raw_dir": str(raw_dir), "marts_dir": str(marts_dir), "profile": str(profile), "layers": list(layers),
+            "threads": threads}
+    with open(log, "w") as out:  # a file, not a pipe: a chatty child never blocks on a full pipe
+        return subprocess.Popen(
+            [sys.executable, "-c", _CHILD, json.dumps(args)],
+            cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+
+
+# --- one full refresh from scratch in a child process, with a reader on the published file -----------------
+
+
+@dataclass
+class Refresh:
+    """What `full_refresh` saw: the child's outcome, the reader's queries, and the published file."""
+
+    marts_dir: Path
+    threads: int
+    default_threads: int
+    success: bool
+    output: str
+    old: tuple
+    new: tuple
+    seen: list[tuple] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def database(self) -> Path:
+        return self.marts_dir / "ina.duckdb"
+
+
+READER_QUERY = ("SELECT (SELECT count(*) FROM marts.fct_population), (SELECT sum(population) FROM marts.fct_population), "
+                "(SELECT count(*) FROM marts.fct_activity), (SELECT count(*) FROM marts.fct_indicator_values)")
+_REFRESHES: dict[str, Refresh] = {}
+
+
+def full_refresh(published_marts: Path, raw_dir: Path, profile: Path, work_dir: Path) -> Refresh:
+    """Once per session: rebuild the whole database from scratch (every staging table, mart and indicator mart,
+    then publication) in a child process whose DuckDB uses a different thread count from the default, while
+    a reader in this process holds a read-only connection to the published file and keeps querying it.
+
+    The published file starts as a copy of `published_marts/ina.duckdb` with the last year of population
+    removed (an "older release"), so the reader can tell the old content from the new.
+    """
+    key = str(published_marts)
+    if key in _REFRESHES:
+        return _REFRESHES[key]
+    with duckdb.connect() as con:
+        default_threads = int(con.execute("SELECT current_setting('threads')").fetchone()[0])
+    threads = 1 if default_threads > 1 else 4
+    marts = copy_marts(published_marts, work_dir / "refreshed_marts", build=False)
+    with duckdb.connect(str(marts / "ina.duckdb")) as con:
+        con.execute("DELETE FROM marts.fct_population WHERE financial_year = "
+                    "(SELECT max(financial_year) FROM marts.fct_population)")
+    reader = duckdb.connect(str(marts / "ina.duckdb"), read_only=True)
+    old = reader.execute(READER_QUERY).fetchone()
+    seen: list[tuple] = []
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def keep_reading() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(reader.execute(READER_QUERY).fetchone())
+            except Exception as exc:  # a lock error or a torn file would show here
+                errors.append(f"{type(exc).__name__}: {exc}")
+            stop.wait(0.05)
+
+    thread = threading.Thread(target=keep_reading, daemon=True)
+    thread.start()
+    log = work_dir / "refresh.log"
+    child = spawn_materialize(raw_dir, marts, profile, ("staging", "marts", "published"), log, threads=threads)
+    try:
+        child.wait(timeout=900)
+    finally:
+        stop.set()
+        thread.join()
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    reader.close()
+    output = log.read_text()
+    success = '"success": true' in output
+    with duckdb.connect(str(marts / "ina.duckdb"), read_only=True) as con:
+        new = con.execute(READER_QUERY).fetchone()
+    refresh = Refresh(marts, threads, default_threads, success, output[-3000:], old, new, seen, errors)
+    _REFRESHES[key] = refresh
+    return refresh
