@@ -52,6 +52,7 @@ ALL_COLUMNS = "(all)"  # a problem with a whole line
 WHOLE_FILE = "(file)"  # a problem with the file itself
 HEADER_REPEATED = "header row repeated mid-file (files concatenated?)"
 BLANK_LINE = "blank line"
+CARRIAGE_RETURN = "a carriage return inside the line (mixed line ends?): lines must end in \\n or \\r\\n"
 
 
 # --- results and errors ------------------------------------------------------------------------------------
@@ -282,7 +283,18 @@ def _read_header(path: Path, found: _Collector) -> list[str] | None:
     if not text.strip():
         found.add(1, ALL_COLUMNS, None, "first line is blank: expected the header row")
         return None
-    return next(csv.reader([text]))
+    fields = _fields_of(text)
+    if fields is None:
+        found.add(1, ALL_COLUMNS, _clip(text, 60), f"header is not one line of CSV: {CARRIAGE_RETURN}")
+    return fields
+
+
+def _fields_of(text: str) -> list[str] | None:
+    """The fields of one line of CSV; None if it is not one (a carriage return inside it, say)."""
+    try:
+        return next(csv.reader([text]), [])
+    except csv.Error:
+        return None
 
 
 def _check_header(header: list[str], expected: tuple[str, ...], found: _Collector) -> None:
@@ -583,7 +595,7 @@ def _locate_bad_utf8(path: Path, found: _Collector) -> bool:
             raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError as exc:
             text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
-            fields = next(csv.reader([text]), [])
+            fields = _fields_of(text) or []
             position = raw[: exc.start].count(b",")
             column = found.column_at(position)
             value = fields[position] if position < len(fields) else text
@@ -601,8 +613,11 @@ def _locate_bad_lines(path: Path, expected: int, found: _Collector) -> bool:
         text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         if number == 1 or not text:
             continue
-        fields = next(csv.reader([text]), [])
-        if len(fields) != expected or text.count('"') % 2:
+        fields = _fields_of(text)
+        if fields is None or "\r" in text:
+            found.add(number, ALL_COLUMNS, _clip(text, 60), CARRIAGE_RETURN)
+            located = True
+        elif len(fields) != expected or text.count('"') % 2:
             found.add(
                 number,
                 ALL_COLUMNS,
