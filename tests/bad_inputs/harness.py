@@ -157,7 +157,7 @@ def full_refresh(published_marts: Path, raw_dir: Path, profile: Path, work_dir: 
         while not stop.is_set():
             try:
                 seen.append(reader.execute(READER_QUERY).fetchone())
-            except Exception as exc:  # a lock error or a torn file would show here
+            except duckdb.Error as exc:  # a lock error or a torn file would show here
                 errors.append(f"{type(exc).__name__}: {exc}")
             stop.wait(0.05)
 
