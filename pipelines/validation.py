@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -265,7 +266,7 @@ def _read_header(path: Path, found: _Collector) -> list[str] | None:
             while sum(map(len, chunks)) < HEADER_SAMPLE_BYTES and (chunk := stream.read(1 << 16)):
                 chunks.append(chunk)
     except (OSError, EOFError, pa_arrow.ArrowInvalid) as exc:
-        row = b"".join(chunks).count(b"\n") + 1
+        row = _readable_lines(path) + 1
         found.add(row, WHOLE_FILE, None, f"{_truncated(exc)}; it breaks off on this line", kind="truncated or corrupt")
         return None
     sample = b"".join(chunks)
@@ -577,14 +578,29 @@ def _truncated(exc: BaseException) -> str:
 
 
 def _readable_lines(path: Path) -> int:
-    """Complete lines that can be read before a truncated or corrupt compressed stream breaks off."""
-    lines = 0
-    try:
-        with _open_stream(path) as stream:
-            while chunk := stream.read(1 << 20):
+    """Complete lines that can be read before a truncated or corrupt compressed stream breaks off.
+
+    Decompressed with zlib piece by piece, so every byte before the break counts (a stream reader loses the
+    block it was decoding when it fails, which would put the break on line 1 of a small file).
+    """
+    if not _is_gzip(path):
+        lines = 0
+        with path.open("rb") as handle:
+            while chunk := handle.read(1 << 20):
                 lines += chunk.count(b"\n")
-    except (OSError, EOFError, pa_arrow.ArrowInvalid):
-        pass
+        return lines
+    lines = 0
+    inflate = zlib.decompressobj(wbits=31)  # gzip framing
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            while chunk:
+                try:
+                    lines += inflate.decompress(chunk).count(b"\n")
+                except zlib.error:
+                    return lines
+                chunk = b""
+                if inflate.eof and inflate.unused_data:  # a file of several gzip members: go on to the next
+                    chunk, inflate = inflate.unused_data, zlib.decompressobj(wbits=31)
     return lines
 
 
