@@ -50,9 +50,10 @@ def main() -> None:
         ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE,
                              instance=dg.DagsterInstance.ephemeral(), echo=lambda _: None)
         finished = time.perf_counter()
-        records = summary.get("record_counts", {})
+        records = {year: counts.get("ecds_attendances", 0) + counts.get("apc_spells", 0)
+                   for year, counts in summary.get("records_by_financial_year", {}).items()}
         print(f"scale                 {args.scale}")
-        print(f"records generated     {records}")
+        print(f"records generated     {sum(records.values()):,} (ECDS attendances + SUS spells, {len(records)} years)")
         print(f"raw files             {directory_mb(raw_dir):,.0f} MB")
         print(f"generate              {generated - started:,.1f} s   (peak RSS so far {generate_rss:,.0f} MB)")
         print(f"materialise all       {finished - generated:,.1f} s   ({'ok' if ok else 'FAILED'})")
