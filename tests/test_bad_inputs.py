@@ -93,7 +93,8 @@ def test_bad_lines_are_quarantined_and_the_published_marts_do_not_change(demo_wo
                            "ORDER BY source, file, line").fetchall()
     staged = {m.asset_key.path[-1]: m.materialization.metadata for m in result.get_asset_materialization_events()
               if m.asset_key.path[0] == "staging"}
-    warnings = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations() if e.check_name == QUARANTINE_CHECK}
+    warnings = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()
+                if e.check_name == QUARANTINE_CHECK}
     for case in QUARANTINED:
         mine = [r for r in rows if r[0] == case.source]
         assert [(r[1], r[2], r[3]) for r in mine] == [(bad[case.name].name, line, case.column) for line in case.lines]
@@ -102,3 +103,19 @@ def test_bad_lines_are_quarantined_and_the_published_marts_do_not_change(demo_wo
         assert staged[table]["quarantined_lines"].value == len(case.lines)
         assert not warnings[table].passed and warnings[table].severity == dg.AssetCheckSeverity.WARN
     assert len(rows) == sum(len(case.lines) for case in QUARANTINED)
+
+
+def test_a_missing_monthly_file_is_caught_before_publication(demo_world, published, tmp_path):
+    """Every file that is there is valid, so no raw asset fails; the month without its extract shows as a gap in
+    fct_activity, and the blocking suite `gx_fct_activity_every_month` stops the run before publication."""
+    marts, before = published
+    raw = overlay_raw(demo_world.raw_dir, tmp_path / "raw")
+    (raw / "uec" / "ecds" / "ecds_attendances_2021-06.csv").unlink()
+    result = materialize(raw, marts, demo_world.profile.source_path, downstream_of("ecds_attendances"))
+
+    assert not result.success
+    (gap,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "gx_fct_activity_every_month"]
+    assert not gap.passed and "2021-06-01" in gap.metadata["failures"].value
+    materialised = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
+    assert "marts/fct_activity" in materialised and "published/ina_duckdb" not in materialised
+    assert content_hash(marts / "ina.duckdb") == before

@@ -107,7 +107,8 @@ def test_practice_in_two_pcns_passes_validation_and_is_quarantined(tmp_path):
     assert rows == [(2, code, f"practice in 2 PCNs ({pcns})"), (frame.height + 2, code, f"practice in 2 PCNs ({pcns})")]
     assert counts["lines"].to_list() == [2]
     run_sql(con, "staging/stg_gp__practices", params_for(source, [path]))
-    assert con.execute("SELECT count(*) FROM staging.stg_gp__practices WHERE practice_code = ?", [code]).fetchone()[0] == 0
+    kept = con.execute("SELECT count(*) FROM staging.stg_gp__practices WHERE practice_code = ?", [code]).fetchone()
+    assert kept == (0,)
 
 
 def test_every_source_with_a_rule_leaves_its_quarantined_lines_out_of_staging():
@@ -129,8 +130,8 @@ def test_demo_world_quarantines_nothing_and_says_so(demo_world):
     assert all(e.passed and e.metadata["quarantined_lines"].value == 0 for e in evaluations)
     with demo_world.connect() as con:
         assert con.execute("SELECT count(*) FROM staging.quarantine_rows").fetchone()[0] == 0
-    raw = {m.asset_key.path[-1]: m.materialization.metadata for m in demo_world.result.get_asset_materialization_events()
-           if m.asset_key.path[0] == "raw"}
+    events = demo_world.result.get_asset_materialization_events()
+    raw = {m.asset_key.path[-1]: m.materialization.metadata for m in events if m.asset_key.path[0] == "raw"}
     assert raw["ecds_attendances"]["policy"].value.startswith("reject on the model's rules; quarantine rows")
     assert raw["ae_monthly"]["policy"].value.startswith("reject:")
 
@@ -174,6 +175,9 @@ def test_a_suite_names_what_failed():
     assert set(failed) == {"ExpectCompoundColumnsToBeUnique(lsoa_code, month, age_band, sex, measure)",
                            "ExpectColumnValuesToBeBetween(month)", "ExpectColumnValuesToBeBetween(activity)"}
     assert failed["ExpectColumnValuesToBeBetween(activity)"].unexpected == 1
+    # the failing row is named by the suite's identifying columns
+    assert failed["ExpectColumnValuesToBeBetween(month)"].sample == (
+        "lsoa_code=E01900001, month=2030-01-01, measure=ae_attendances_all",)
     assert "ExpectColumnValuesToBeBetween(month)" in result.failures_markdown()
 
 
@@ -205,7 +209,8 @@ def test_a_failing_blocking_suite_stops_publication(demo_world, good_marts):
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert checks["conforms_to_model"].passed and checks["reconciles_with_estimates"].passed
     grid = checks["gx_fct_population_complete_grid"]
-    assert not grid.passed and "ExpectColumnPairValuesToBeEqual(rows_in_mart, rows_expected)" in grid.metadata["failures"].value
+    assert not grid.passed
+    assert "ExpectColumnPairValuesToBeEqual(rows_in_mart, rows_expected)" in grid.metadata["failures"].value
     assert checks["gx_fct_population_plausible_lsoas"].passed  # a warning suite of the same mart still reports
     published = [m for m in result.get_asset_materialization_events() if m.asset_key.path[0] == "published"]
     assert not published and not result.success
@@ -232,7 +237,8 @@ def test_no_mart_or_output_has_a_record_level_field(demo_world):
     outputs = demo_world.marts_dir / "outputs"
     assert list(outputs.rglob("*.csv")) and list(outputs.rglob("*.xlsx"))
     assert scan_output_files(outputs) == []
-    evaluations = [e for e in demo_world.result.get_asset_check_evaluations() if e.check_name == "no_record_level_fields"]
+    evaluations = [e for e in demo_world.result.get_asset_check_evaluations()
+                   if e.check_name == "no_record_level_fields"]
     assert len(evaluations) >= 18 and all(e.passed for e in evaluations)
 
 

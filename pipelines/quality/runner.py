@@ -54,8 +54,9 @@ class SuiteResult:
     def failures_markdown(self) -> str:
         lines = ["| expectation | observed | unexpected | sample |", "|---|---|---|---|"]
         for f in self.failed:
-            sample = ", ".join(str(v) for v in f.sample[:5])
-            lines.append(f"| {f.expectation} | {f.observed} | {'' if f.unexpected is None else f.unexpected} | {sample} |")
+            sample = "; ".join(str(v) for v in f.sample[:5])
+            count = "" if f.unexpected is None else f.unexpected
+            lines.append(f"| {f.expectation} | {f.observed} | {count} | {sample} |")
         return "\n".join(lines)
 
 
@@ -143,27 +144,44 @@ def run_suites(
         validation = context.validation_definitions.add(
             gx.ValidationDefinition(name=suite.name, data=definition, suite=gx_suite)
         )
+        result_format: dict[str, Any] = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
+        if suite.identify:
+            result_format["unexpected_index_column_names"] = list(suite.identify)
         checkpoint = context.checkpoints.add(
-            gx.Checkpoint(name=suite.name, validation_definitions=[validation], result_format="SUMMARY")
+            gx.Checkpoint(name=suite.name, validation_definitions=[validation], result_format=result_format)
         )
         run = checkpoint.run(batch_parameters={"dataframe": batch}, expectation_parameters=values)
         (outcome,) = run.run_results.values()
         ordered = sorted(outcome.results, key=lambda result: position[result.expectation_config.id])
-        failed = [_failed(e, r) for e, r in zip(suite.expectations, ordered, strict=True) if not r.success]
+        failed = [_failed(e, r, suite.identify) for e, r in zip(suite.expectations, ordered, strict=True)
+                  if not r.success]
         results[suite.name] = SuiteResult(suite, not failed, len(batch), len(suite.expectations), failed)
     if docs_dir is not None:
         context.build_data_docs(site_names=[SITE])
     return results
 
 
-def _failed(expectation, result) -> Failed:
+def _text(value: Any) -> str:
+    """A sample value as a person writes it (a date, not a midnight timestamp)."""
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date().isoformat()
+    return str(value)
+
+
+def _failed(expectation, result, identify: tuple[str, ...] = ()) -> Failed:
     if result.exception_info and result.exception_info.get("raised_exception"):
         message = str(result.exception_info.get("exception_message") or "raised an exception")
         return Failed(expectation.label, f"error: {message[:200]}")
     found = result.result or {}
     observed = found.get("observed_value")
     unexpected = found.get("unexpected_count")
-    sample = tuple(found.get("partial_unexpected_list") or ())
+    rows = found.get("partial_unexpected_index_list") or ()
+    if rows and isinstance(rows[0], dict):  # the suite's `identify` columns, with the offending values
+        order = {column: i for i, column in enumerate(identify)}
+        sample = tuple(", ".join(f"{k}={_text(v)}" for k, v in sorted(row.items(), key=lambda kv: order.get(kv[0], 99)))
+                       for row in rows)
+    else:
+        sample = tuple(_text(v) for v in found.get("partial_unexpected_list") or ())
     if observed is None and unexpected is not None:
         observed = f"{found.get('unexpected_percent', 0):.3g}% of rows unexpected"
     return Failed(expectation.label, str(observed), unexpected, sample)

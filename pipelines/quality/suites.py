@@ -58,6 +58,7 @@ class Suite:
     name: the suite's name (the Dagster check is `gx_<name>`). table: the mart (asset `marts/<table>`).
     description: the property in one line. blocking: failing stops publication (else a warning).
     query: `assets/sql/quality/<query>.sql` gives the batch; None: the named columns of `marts.<table>`.
+    identify: columns that name a failing row in the check's metadata (e.g. the month and measure of a gap).
     """
 
     name: str
@@ -66,6 +67,7 @@ class Suite:
     expectations: tuple[Expect, ...]
     blocking: bool = True
     query: str | None = None
+    identify: tuple[str, ...] = ()
 
     @property
     def check_name(self) -> str:
@@ -73,7 +75,7 @@ class Suite:
 
     @property
     def columns(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(c for e in self.expectations for c in e.columns))
+        return tuple(dict.fromkeys([*self.identify, *(c for e in self.expectations for c in e.columns)]))
 
 
 def not_null(*columns: str) -> tuple[Expect, ...]:
@@ -102,6 +104,7 @@ SUITES: tuple[Suite, ...] = (
                    strict_min=True),
         ),
         blocking=False,
+        identify=("lsoa_code",),
     ),
     # --- dim_practices -----------------------------------------------------------------------------------
     Suite(
@@ -137,6 +140,7 @@ SUITES: tuple[Suite, ...] = (
             expect("ExpectColumnPairValuesToBeEqual", column_A="lsoas_in_mart", column_B="lsoas_expected"),
         ),
         query="fct_population__grid",
+        identify=("financial_year",),
     ),
     Suite(
         "fct_population_plausible_lsoas", "fct_population",
@@ -144,6 +148,7 @@ SUITES: tuple[Suite, ...] = (
         (expect("ExpectColumnValuesToBeBetween", column="population", min_value=100, max_value=15_000),),
         blocking=False,
         query="fct_population__lsoa_totals",
+        identify=("lsoa_code", "financial_year"),
     ),
     # --- fct_activity ------------------------------------------------------------------------------------
     Suite(
@@ -161,6 +166,7 @@ SUITES: tuple[Suite, ...] = (
                    max_value=param("last_month")),
             expect("ExpectColumnValuesToBeBetween", column="activity", min_value=1),
         ),
+        identify=("lsoa_code", "month", "measure"),
     ),
     Suite(
         "fct_activity_levels_reconcile", "fct_activity",
@@ -171,6 +177,17 @@ SUITES: tuple[Suite, ...] = (
             expect("ExpectColumnPairValuesToBeEqual", column_A="local_authorities", column_B="system"),
         ),
         query="fct_activity__levels",
+        identify=("measure", "financial_year"),
+    ),
+    Suite(
+        "fct_activity_every_month", "fct_activity",
+        "Every month of the profile has activity of every measure (a missing monthly extract shows as a gap)",
+        (
+            expect("ExpectTableRowCountToBeBetween", min_value=1),
+            expect("ExpectColumnValuesToBeBetween", column="activity", min_value=1),
+        ),
+        query="fct_activity__months",
+        identify=("month", "measure"),
     ),
     Suite(
         "fct_activity_type1_within_all", "fct_activity",
@@ -178,6 +195,7 @@ SUITES: tuple[Suite, ...] = (
         (expect("ExpectColumnPairValuesAToBeGreaterThanB", column_A="ae_attendances_all",
                 column_B="ae_attendances_type1", or_equal=True),),
         query="fct_activity__type1_within_all",
+        identify=("lsoa_code", "month", "age_band", "sex"),
     ),
     # --- fct_gp_workforce --------------------------------------------------------------------------------
     Suite(
@@ -190,6 +208,7 @@ SUITES: tuple[Suite, ...] = (
             *(expect("ExpectColumnValuesToBeBetween", column=c, min_value=0)
               for c in ("registered_patients", "gp_fte_all", "gp_fte_qualified", "nurses_fte")),
         ),
+        identify=("practice_code", "month"),
     ),
     Suite(
         "fct_gp_workforce_plausible", "fct_gp_workforce",
@@ -198,6 +217,7 @@ SUITES: tuple[Suite, ...] = (
                 max_value=4_000),),
         blocking=False,
         query="fct_gp_workforce__patients_per_gp",
+        identify=("month",),
     ),
     # --- fct_indicator_values ----------------------------------------------------------------------------
     Suite(
@@ -220,6 +240,7 @@ SUITES: tuple[Suite, ...] = (
               for c in ("footprints_relative_gap", "local_authorities_relative_gap")),
         ),
         query="fct_indicator_values__levels",
+        identify=("indicator_id", "period"),
     ),
     Suite(
         "fct_indicator_values_neighbourhoods_reconcile", "fct_indicator_values",
@@ -228,6 +249,7 @@ SUITES: tuple[Suite, ...] = (
                 max_value=1e-3),),
         blocking=False,
         query="fct_indicator_values__levels",
+        identify=("indicator_id", "period"),
     ),
 )
 

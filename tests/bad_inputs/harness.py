@@ -124,8 +124,10 @@ class Refresh:
         return self.marts_dir / "ina.duckdb"
 
 
-READER_QUERY = ("SELECT (SELECT count(*) FROM marts.fct_population), (SELECT sum(population) FROM marts.fct_population), "
-                "(SELECT count(*) FROM marts.fct_activity), (SELECT count(*) FROM marts.fct_indicator_values)")
+READER_QUERY = (
+    "SELECT (SELECT count(*) FROM marts.fct_population), (SELECT sum(population) FROM marts.fct_population), "
+    "(SELECT count(*) FROM marts.fct_activity), (SELECT count(*) FROM marts.fct_indicator_values)"
+)
 _REFRESHES: dict[str, Refresh] = {}
 
 
