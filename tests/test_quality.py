@@ -157,8 +157,14 @@ def test_demo_world_meets_every_suite_and_builds_data_docs(demo_world):
     assert all(e.passed for e in evaluations.values()), {k: e.metadata for k, e in evaluations.items() if not e.passed}
     index = demo_world.marts_dir / "data_docs" / "index.html"
     assert index.exists() and evaluations["gx_fct_activity_keys"].metadata["data_docs"].value == str(index)
-    listed = set(re.findall(r"validations/([a-z0-9_]+)/", index.read_text(encoding="utf-8")))
+    text = index.read_text(encoding="utf-8")
+    listed = set(re.findall(r"validations/([a-z0-9_]+)/", text))
     assert listed == {suite.name for suite in SUITES}  # every suite's latest result, whichever step ran it
+    # a plain-HTML summary that needs no JavaScript from a CDN: every suite, passed, linked to its page
+    summary = text[text.index('<section id="ina-summary"'):text.index("</section>")]
+    assert summary.count("<b>passed</b>") == len(SUITES)
+    for link in re.findall(r'href="(validations/[^"]+)"', summary):
+        assert (index.parent / link).exists()
 
 
 def test_a_suite_names_what_failed():

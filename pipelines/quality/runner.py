@@ -9,6 +9,9 @@ it is imported here, inside `run_suites`, never at module level.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
+import re
 import shutil
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipelines.quality.suites import Suite
+from pipelines.quality.suites import SUITES_BY_NAME, Suite
 from pipelines.sql import sql_text
 
 DOCS_INDEX = "index.html"
@@ -158,7 +161,42 @@ def run_suites(
         results[suite.name] = SuiteResult(suite, not failed, len(batch), len(suite.expectations), failed)
     if docs_dir is not None:
         context.build_data_docs(site_names=[SITE])
+        _add_static_summary(docs_dir)
     return results
+
+
+def _add_static_summary(docs_dir: Path) -> None:
+    """Put a plain-HTML table of every suite's latest result at the top of the Data Docs' index.
+
+    GX's own index lists results with JavaScript loaded from public CDNs, so it is empty where those are
+    blocked (as on many NHS networks); the validation pages themselves are static and open anywhere.
+    """
+    rows = []
+    for stored in sorted((docs_dir / STORE / "validations").glob("*/**/*.json")):
+        result = json.loads(stored.read_text(encoding="utf-8"))
+        name = stored.relative_to(docs_dir / STORE / "validations").parts[0]
+        suite = SUITES_BY_NAME.get(name)
+        page = Path("validations") / stored.relative_to(docs_dir / STORE / "validations").with_suffix(".html")
+        stats = result.get("statistics", {})
+        status = "passed" if result.get("success") else ("FAILED" if suite is None or suite.blocking else "warning")
+        rows.append(
+            f"<tr><td><a href=\"{html.escape(page.as_posix())}\">{html.escape(name)}</a></td>"
+            f"<td>{html.escape(suite.table if suite else '')}</td>"
+            f"<td>{html.escape(suite.description if suite else '')}</td>"
+            f"<td>{'blocking' if suite is None or suite.blocking else 'warning'}</td><td><b>{status}</b></td>"
+            f"<td>{stats.get('successful_expectations', '')} of {stats.get('evaluated_expectations', '')}</td></tr>"
+        )
+    table = (
+        '<section id="ina-summary" style="margin:1em"><h2>Marts: latest result of each suite</h2>'
+        "<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th>suite</th><th>mart</th>"
+        "<th>property</th><th>on failure</th><th>result</th><th>expectations met</th></tr>"
+        + "".join(rows) + "</table></section>"
+    )
+    index = docs_dir / DOCS_INDEX
+    text = index.read_text(encoding="utf-8")
+    body = re.search(r"<body[^>]*>", text)
+    at = body.end() if body else 0
+    index.write_text(text[:at] + table + text[at:], encoding="utf-8")
 
 
 def _text(value: Any) -> str:
