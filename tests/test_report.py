@@ -110,21 +110,21 @@ def test_system_table_shows_the_disclosed_values(browser, report_dir, inputs, de
     browser.get((report_dir / "index.html").as_uri())
     latest = inputs.tables.latest().filter((pl.col("level") == "system")
                                            & (pl.col("area_code") == demo_world.profile.icb_code))
-    rows = browser.find_elements("css selector", "#indicators tr[data-indicator]")
+    rows = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#indicators tr[data-indicator]')).map(r => ({id: "
+        "r.dataset.indicator, cells: Array.from(r.cells).map(c => [c.textContent.trim(), c.getAttribute('style')])}))")
     assert len(rows) == latest.height
     expected = {r["indicator_id"]: r for r in latest.iter_rows(named=True)}
     for row in rows:
-        indicator_id = row.get_attribute("data-indicator")
-        cells = row.find_elements("css selector", "td")
-        value = cells[3].text
-        record = expected[indicator_id]
+        record, cells = expected[row["id"]], row["cells"]
+        value = cells[3][0]
         if "value" in record[HIDDEN]:
             assert value == SUPPRESSED_MARK
         else:
-            assert value == fmt_value(record["value"]), indicator_id
+            assert value == fmt_value(record["value"]), row["id"]
         if record["comparison_95"] == "worse":
-            assert cells[7].text == "Worse than England"
-            assert "background" in (cells[7].get_attribute("style") or "")
+            assert cells[7][0] == "Worse than England"
+            assert "background" in (cells[7][1] or "")
 
 
 def test_a_cell_hidden_in_the_workbook_is_hidden_in_the_report(browser, report_dir, inputs):
@@ -135,11 +135,10 @@ def test_a_cell_hidden_in_the_workbook_is_hidden_in_the_report(browser, report_d
     assert hidden.height > 0, "the demo world should have at least one suppressed neighbourhood count"
     browser.get((report_dir / "neighbourhoods.html").as_uri())
     for indicator_id in hidden["indicator_id"].unique().sort().to_list()[:6]:
-        table = browser.find_element("id", f"n-{indicator_id}")
-        shown = {}
-        for row in table.find_elements("css selector", "tbody tr"):
-            cells = [c.get_attribute("textContent").strip() for c in row.find_elements("css selector", "td")]
-            shown[cells[0]] = cells[3]  # Neighbourhood -> Count (numerator)
+        rows = browser.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr')).map("
+            "r => Array.from(r.cells).map(c => c.textContent.trim()))", f"#n-{indicator_id}")
+        shown = {cells[0]: cells[3] for cells in rows}  # Neighbourhood -> Count (numerator)
         expected = latest.filter(pl.col("indicator_id") == indicator_id)
         for name, hidden_columns in zip(expected["shown"], expected[HIDDEN]):
             assert (shown[name] == SUPPRESSED_MARK) == ("numerator" in hidden_columns), (indicator_id, name)

@@ -13,6 +13,7 @@ from datetime import date
 
 import geopandas as gpd
 import polars as pl
+from markupsafe import escape
 
 from pipelines.disclosure import HIDDEN, REASON, SUPPRESSED_MARK
 from pipelines.indicators.catalogue import Catalogue
@@ -188,11 +189,8 @@ def _families(catalogue: Catalogue) -> dict[str, str]:
 
 
 def indicator_link(indicator_id: str, name: str) -> str:
-    return f'<a href="data-dictionary.html#ind-{indicator_id}">{_escape(name)}</a>'
-
-
-def _escape(text: str) -> str:
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+    """The indicator's name, linked to its definition in the data dictionary page (cell css "html")."""
+    return f'<a href="data-dictionary.html#ind-{escape(indicator_id)}">{escape(name)}</a>'
 
 
 # --- the indicator tables -----------------------------------------------------------------------------------------
@@ -277,7 +275,7 @@ def neighbourhood_tables(inputs: ReportInputs) -> list[Table]:
         frame = frame.with_columns(pl.col("area_code").replace_strict(parents, default="").alias("_fp")).sort(
             "_fp", "area_name", "area_code")
         rows = [Row([
-            Cell(_escape(r["area_name"] or r["area_code"]), "name html"),
+            Cell(r["area_name"] or r["area_code"], "name"),
             Cell(r["_fp"]),
             Cell(r["period"]),
             _cell(r, "numerator", "count"),
@@ -319,10 +317,10 @@ def overview_table(inputs: ReportInputs, codes: list[str] | None = None) -> Tabl
         indicator = inputs.catalogue.get(i)
         period = latest.filter(pl.col("indicator_id") == i)["period"].max()
         periods[i] = period
-        columns.append(Column(f"{indicator.name} ({indicator.unit}, {period})", "value"))
+        columns.append(Column(f"{indicator.name}, {period}", "value"))
     rows = []
     for code, name, footprint in areas.iter_rows():
-        row_cells = [Cell(f'<a href="#n-{ids[0]}">{_escape(name or code)}</a>', "name html"), Cell(footprint)]
+        row_cells = [Cell(name or code, "name"), Cell(footprint)]
         for i in ids:
             r = cells.get((code, i))
             if r is None:
@@ -381,9 +379,7 @@ def latest_year(frame: pl.DataFrame) -> tuple[int, str] | None:
 
 def gradient_panels(inputs: ReportInputs, level: str, area_code: str) -> tuple[list[GradientPanel], str] | None:
     tables, catalogue = inputs.tables, inputs.catalogue
-    quantile_type = catalogue.settings.sii_indicator_quantile
-    if quantile_type not in ("national_decile",):
-        quantile_type = "national_decile"  # the charts are drawn on national deciles
+    quantile_type = "national_decile"  # the charts compare every area with England's deciles
     area = tables.gradients.filter((pl.col("level") == level) & (pl.col("area_code") == area_code)
                                    & (pl.col("quantile_type") == quantile_type))
     latest = latest_year(area)

@@ -65,7 +65,9 @@ class _Figures:
 
     def save(self, fig, name: str, alt: str, caption: str, kind: str) -> Figure:
         path = self.directory / f"{name}.png"
-        fig.savefig(path, dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
+        # maps keep their shape (set by the area drawn): crop the figure to what is drawn
+        tight = {"bbox_inches": "tight", "pad_inches": 0.1} if kind == "map" else {}
+        fig.savefig(path, dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3}, **tight)
         plt.close(fig)
         self.saved.append(path)
         if kind == "map":
@@ -87,7 +89,7 @@ def _boundaries_for(inputs: ReportInputs, lsoa_codes: list[str]):
     return None if selected.empty else selected
 
 
-def _charts(inputs: ReportInputs, figures: _Figures, level: str, code: str, label: str, name: str) -> list:
+def _gradient(inputs: ReportInputs, figures: _Figures, level: str, code: str, label: str, name: str) -> list:
     items: list = []
     gradient = gradient_panels(inputs, level, code)
     if gradient:
@@ -170,7 +172,7 @@ def _area_page(inputs: ReportInputs, figures: _Figures, level: str, code: str, n
     page.sections = [
         ("indicators", "Indicators", [area_indicator_table(inputs, level, code, context, context_label)]),
         ("map", "Map", map_items),
-        ("gradient", "Deprivation gradient", _charts(inputs, figures, level, code, heading, stem)),
+        ("gradient", "Deprivation gradient", _gradient(inputs, figures, level, code, heading, stem)),
         ("drift", "Right drift", _drift(inputs, figures, level, code, heading, stem)),
     ]
     if level == "footprint":
@@ -179,9 +181,6 @@ def _area_page(inputs: ReportInputs, figures: _Figures, level: str, code: str, n
         table = overview_table(inputs, codes)
         if table:
             table.caption = f"Neighbourhoods of {name}: latest value, coloured by comparison with England (95%)"
-            for group in table.groups:
-                for row in group.rows:  # links to the neighbourhood page
-                    row.cells[0].text = row.cells[0].text.replace('href="#', 'href="neighbourhoods.html#')
             page.sections.insert(1, ("neighbourhoods", "Neighbourhoods", [table]))
     return page
 
