@@ -22,6 +22,8 @@ def publish_database(working: Path, published: Path) -> Path:
     with duckdb.connect(str(working)) as con:
         con.execute("CHECKPOINT")
     published.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in published.parent.glob(f".{published.name}.*.publishing"):
+        leftover.unlink(missing_ok=True)  # a copy from a publication that was killed part-way; never read
     staged = published.with_name(f".{published.name}.{os.getpid()}.publishing")
     try:
         shutil.copyfile(working, staged)

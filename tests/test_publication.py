@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from bad_inputs.harness import PROJECT_DIR, copy_marts, full_refresh, spawn_materialize
 
-from pipelines.publish import content_hash
+from pipelines.publish import content_hash, publish_database
 
 
 def readable(database) -> dict[str, int]:
@@ -103,6 +103,10 @@ def test_sigkill_mid_publication_leaves_the_published_marts_intact(demo_world, t
     # What the killed run left is a partial copy beside the published file, never the file itself.
     leftovers = list(marts.glob(".ina.duckdb.*.publishing"))
     assert len(leftovers) == 1 and leftovers[0].stat().st_size == 1 << 20
+    # ... and the next publication clears it away.
+    publish_database(working, marts / "ina.duckdb")
+    assert not list(marts.glob(".ina.duckdb.*.publishing"))
+    assert content_hash(marts / "ina.duckdb") == content_hash(working)
 
 
 @pytest.fixture(scope="module")
