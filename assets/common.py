@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import dagster as dg
 import duckdb
+import pandera.errors as pa_errors
 import polars as pl
 
 from pipelines.config import Profile
+from pipelines.sql import check_query
 
 
 def profile_params(profile: Profile) -> dict[str, object]:
@@ -53,3 +57,47 @@ def described_table_schema(con: duckdb.DuckDBPyConnection, qualified_table: str)
         {"s": schema, "t": table},
     ).fetchall()
     return dg.TableSchema(columns=[dg.TableColumn(name, dtype) for name, dtype in rows])
+
+
+# --- Mart checks: one schema check from the pandera model, plus SQL checks, shared by every mart family -------
+
+SCHEMA_CHECK = "conforms_to_model"
+
+
+@dataclass(frozen=True)
+class MartCheck:
+    """A SQL check of a mart: `assets/sql/<folder>/<table>__<name>.sql` returns one row (passed, detail)."""
+
+    name: str
+    description: str
+    blocking: bool = True
+
+
+def mart_check_specs(key: dg.AssetKey, model: type, checks: tuple[MartCheck, ...]) -> list[dg.AssetCheckSpec]:
+    schema = dg.AssetCheckSpec(SCHEMA_CHECK, asset=key, blocking=True,
+                               description=f"Rows conform to {model.__module__}.{model.__name__}")
+    return [schema] + [dg.AssetCheckSpec(c.name, asset=key, blocking=c.blocking, description=c.description)
+                       for c in checks]
+
+
+def mart_check_results(
+    con: duckdb.DuckDBPyConnection, table: str, model: type, checks: tuple[MartCheck, ...], folder: str,
+    params: dict,
+) -> list[dg.AssetCheckResult]:
+    """Validate the mart against its pandera model (all failures, lazily), then run each SQL check."""
+    frame = con.execute(f'SELECT * FROM marts."{table}"').pl()  # table: a mart name from code
+    try:
+        model.validate(frame, lazy=True)
+        results = [dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": frame.height})]
+    except pa_errors.SchemaErrors as exc:
+        results = [dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=False,
+                                       metadata={"failures": dg.MetadataValue.md(str(exc.failure_cases.head(20)))})]
+    for check in checks:
+        passed, detail = check_query(con, f"{folder}/{table}__{check.name}", params)
+        results.append(dg.AssetCheckResult(
+            check_name=check.name,
+            passed=passed,
+            severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
+            metadata={"detail": detail},
+        ))
+    return results

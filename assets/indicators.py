@@ -19,13 +19,13 @@ import duckdb
 import pandera.errors as pa_errors
 import polars as pl
 
-from assets.common import profile_params, table_metadata
-from assets.marts import SCHEMA_CHECK, MartCheck, mart_asset_key
+from assets.common import MartCheck, mart_check_results, mart_check_specs, profile_params, table_metadata
+from assets.marts import mart_asset_key
 from pipelines.config import Profile
 from pipelines.indicators import compute
 from pipelines.indicators.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 from pipelines.resources import InaSettings, MartsDatabase
-from pipelines.sql import check_query, insert_select, run_sql
+from pipelines.sql import insert_select, run_sql
 from schemas.ddl import create_table_sql, dagster_table_schema
 from schemas.indicators import INDICATOR_MODELS, WeightedPopulationFile
 
@@ -214,24 +214,10 @@ INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
 )
 
 
-def _schema_check(con: duckdb.DuckDBPyConnection, name: str) -> dg.AssetCheckResult:
-    model = INDICATOR_MODELS[name]
-    frame = con.execute(f"SELECT * FROM marts.{name}").pl()  # name: a table of INDICATOR_MODELS
-    try:
-        model.validate(frame, lazy=True)
-    except pa_errors.SchemaErrors as exc:
-        return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=False,
-                                   metadata={"failures": dg.MetadataValue.md(str(exc.failure_cases.head(20)))})
-    return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": frame.height})
-
-
 def build_indicator_asset(mart: IndicatorMart, catalogue_path: Path = DEFAULT_CATALOGUE) -> dg.AssetsDefinition:
     model = INDICATOR_MODELS[mart.name]
     key = mart_asset_key(mart.name)
-    check_specs = [
-        dg.AssetCheckSpec(SCHEMA_CHECK, asset=key, blocking=True,
-                          description=f"Rows conform to schemas.indicators.{model.__name__}")
-    ] + [dg.AssetCheckSpec(c.name, asset=key, blocking=c.blocking, description=c.description) for c in mart.checks]
+    check_specs = mart_check_specs(key, model, mart.checks)
 
     @dg.asset(
         key=key,
@@ -255,15 +241,7 @@ def build_indicator_asset(mart: IndicatorMart, catalogue_path: Path = DEFAULT_CA
             con.execute(create_table_sql(model, table))
             mart.build(con, params, catalogue, settings)
             con.execute("COMMIT")
-            results = [_schema_check(con, mart.name)]
-            for check in mart.checks:
-                passed, detail = check_query(con, f"indicators/checks/{mart.name}__{check.name}", params)
-                results.append(dg.AssetCheckResult(
-                    check_name=check.name,
-                    passed=passed,
-                    severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
-                    metadata={"detail": detail},
-                ))
+            results = mart_check_results(con, mart.name, model, mart.checks, "indicators/checks", params)
             metadata = table_metadata(con, table)
             metadata["indicators"] = dg.MetadataValue.int(len(catalogue.indicators))
         return dg.MaterializeResult(metadata=metadata, check_results=results)

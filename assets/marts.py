@@ -10,21 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import dagster as dg
-import pandera.errors as pa_errors
 
-from assets.common import profile_params, table_metadata
+from assets.common import MartCheck, mart_check_results, mart_check_specs, profile_params, table_metadata
 from assets.staging import staging_asset_key
 from pipelines.resources import InaSettings, MartsDatabase
-from pipelines.sql import check_query, insert_select
+from pipelines.sql import insert_select
 from schemas.ddl import create_table_sql, dagster_table_schema
 from schemas.marts import MART_MODELS
-
-
-@dataclass(frozen=True)
-class MartCheck:
-    name: str
-    description: str
-    blocking: bool = True
 
 
 @dataclass(frozen=True)
@@ -68,9 +60,6 @@ MART_CHECKS: dict[str, tuple[MartCheck, ...]] = {
     ),
 }
 
-SCHEMA_CHECK = "conforms_to_model"
-
-
 def mart_asset_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["marts", table])
 
@@ -80,29 +69,11 @@ def _upstream_key(qualified: str) -> dg.AssetKey:
     return staging_asset_key(table) if layer == "staging" else mart_asset_key(table)
 
 
-def _schema_check(con, mart: Mart) -> dg.AssetCheckResult:
-    model = MART_MODELS[mart.name]
-    frame = con.execute(f"SELECT * FROM marts.{mart.name}").pl()
-    try:
-        model.validate(frame, lazy=True)
-    except pa_errors.SchemaErrors as exc:
-        failures = exc.failure_cases.head(20)
-        return dg.AssetCheckResult(
-            check_name=SCHEMA_CHECK,
-            passed=False,
-            metadata={"failures": dg.MetadataValue.md(str(failures))},
-        )
-    return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": frame.height})
-
-
 def build_mart_asset(mart: Mart) -> dg.AssetsDefinition:
     model = MART_MODELS[mart.name]
     key = mart_asset_key(mart.name)
     checks = MART_CHECKS.get(mart.name, ())
-    check_specs = [
-        dg.AssetCheckSpec(SCHEMA_CHECK, asset=key, blocking=True,
-                          description=f"Rows conform to schemas.marts.{model.__name__}")
-    ] + [dg.AssetCheckSpec(c.name, asset=key, blocking=c.blocking, description=c.description) for c in checks]
+    check_specs = mart_check_specs(key, model, checks)
 
     @dg.asset(
         key=key,
@@ -124,15 +95,7 @@ def build_mart_asset(mart: Mart) -> dg.AssetsDefinition:
             con.execute(create_table_sql(model, table))
             insert_select(con, table, f"marts/{mart.name}", params)
             con.execute("COMMIT")
-            results = [_schema_check(con, mart)]
-            for check in checks:
-                passed, detail = check_query(con, f"checks/{mart.name}__{check.name}", params)
-                results.append(dg.AssetCheckResult(
-                    check_name=check.name,
-                    passed=passed,
-                    severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
-                    metadata={"detail": detail},
-                ))
+            results = mart_check_results(con, mart.name, model, checks, "checks", params)
             metadata = table_metadata(con, table)
         return dg.MaterializeResult(metadata=metadata, check_results=results)
 

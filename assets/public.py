@@ -29,10 +29,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import numpy as np
-import pandera.errors as pa_errors
 import polars as pl
 
-from assets.common import profile_params, table_metadata
+from assets.common import MartCheck, mart_check_results, mart_check_specs, profile_params, table_metadata
 from assets.staging import stg_config__footprints
 from pipelines.config import PROJECT_DIR, Profile
 from pipelines.fetch import load_manifest, resolve_path, sha256_file
@@ -40,7 +39,7 @@ from pipelines.readers import read_source
 from pipelines.readers.iod import merge_iod
 from pipelines.readers.nhs_ae import apply_successions, month_coverage, resolve_successors
 from pipelines.resources import InaSettings, MartsDatabase
-from pipelines.sql import _bound, check_query, insert_select, sql_text
+from pipelines.sql import _bound, insert_select, sql_text
 from pipelines.stats import wilson_limits
 from schemas.ddl import create_table_sql, dagster_table_schema
 from schemas.public import PUBLIC_MART_MODELS
@@ -455,18 +454,11 @@ def _sql_frame(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.Da
 
 
 @dataclass(frozen=True)
-class Check:
-    name: str
-    description: str
-    blocking: bool = True
-
-
-@dataclass(frozen=True)
 class PublicMart:
     name: str
     upstream: tuple[str, ...]  # "staging.<table>" or "marts.<table>"
     build: Callable[[duckdb.DuckDBPyConnection, dict, Profile], pl.DataFrame] | None = None  # else SQL file
-    checks: tuple[Check, ...] = field(default=())
+    checks: tuple[MartCheck, ...] = field(default=())
 
     @property
     def model(self):
@@ -481,31 +473,31 @@ PUBLIC_MARTS: tuple[PublicMart, ...] = (
     PublicMart("public_lsoa_geography",
                (_stg("lsoa11_lookup"), _stg("lsoa21_lookup"), _stg("lsoa_vintage_lookup"),
                 "staging.stg_config__footprints"),
-               checks=(Check("every_system_lsoa_in_a_footprint",
+               checks=(MartCheck("every_system_lsoa_in_a_footprint",
                              "Every LSOA the lookups place in the ICB is in one of the profile's footprints"),)),
     PublicMart("dim_practices", (_stg("practices"), "staging.stg_config__footprints")),
     PublicMart("dim_geography", ("marts.public_lsoa_geography", "marts.dim_practices", _stg("practice_lsoa")),
-               checks=(Check("every_system_lsoa_in_one_footprint",
+               checks=(MartCheck("every_system_lsoa_in_one_footprint",
                              "Every system LSOA of the profile's vintage appears once, in one footprint"),)),
     PublicMart("dim_lsoa_deprivation",
                (_stg("imd2019"), _stg("imd2025"), _stg("lsoa_population"), _stg("lsoa_vintage_lookup"),
                 "marts.public_lsoa_geography"),
-               checks=(Check("every_system_lsoa_has_a_decile",
+               checks=(MartCheck("every_system_lsoa_has_a_decile",
                              "Every system LSOA of each edition's vintage has an IMD decile"),)),
     PublicMart("public_deprivation_profile", ("marts.dim_lsoa_deprivation", "marts.public_lsoa_geography"),
                build=build_deprivation_profile,
-               checks=(Check("footprints_sum_to_the_system", "Footprint LSOA counts add up to the system's"),)),
+               checks=(MartCheck("footprints_sum_to_the_system", "Footprint LSOA counts add up to the system's"),)),
     PublicMart("public_ae_monthly",
                (_stg("ae_icb"), _stg("ae_trust"), _stg("ae_trust_by_type"), _stg("trust_successions"),
                 _stg("trust_catchments"), _stg("trust_attribution")),
                build=build_ae_monthly),
     PublicMart("public_ae_annual", ("marts.public_ae_monthly",),
-               checks=(Check("profile_providers_match_the_icb_series",
+               checks=(MartCheck("profile_providers_match_the_icb_series",
                              "The profile's providers' emergency admissions are within 2% of the ICB-level series "
                              "(tests the trust attribution where both exist)", blocking=False),)),
     PublicMart("public_ae_right_drift", ("marts.public_ae_annual",)),
     PublicMart("public_gp_workforce", (_stg("gp_workforce"), "marts.dim_practices"),
-               checks=(Check("practices_reach_a_footprint",
+               checks=(MartCheck("practices_reach_a_footprint",
                              "At least 95% of the system's registered patients are in practices mapped to a "
                              "footprint", blocking=False),)),
     PublicMart("public_gp_capacity", (_stg("gp_workforce"), "marts.public_gp_workforce")),
@@ -516,7 +508,6 @@ PUBLIC_MARTS: tuple[PublicMart, ...] = (
                build=build_headline_figures),
 )
 
-SCHEMA_CHECK = "conforms_to_model"
 
 
 def public_params(profile: Profile) -> dict[str, object]:
@@ -528,23 +519,11 @@ def _upstream_key(qualified: str) -> dg.AssetKey:
     return dg.AssetKey([layer, table])
 
 
-def _schema_check(con: duckdb.DuckDBPyConnection, mart: PublicMart) -> dg.AssetCheckResult:
-    frame = con.execute(f'SELECT * FROM marts."{mart.name}"').pl()
-    try:
-        mart.model.validate(frame, lazy=True)
-    except pa_errors.SchemaErrors as exc:
-        return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=False,
-                                   metadata={"failures": dg.MetadataValue.md(str(exc.failure_cases.head(20)))})
-    return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": frame.height})
-
-
 def build_public_mart_asset(mart: PublicMart) -> dg.AssetsDefinition:
     model = mart.model
     key = dg.AssetKey(["marts", mart.name])
     how = f"built in `assets.public.{mart.build.__name__}`" if mart.build else f"SQL: `assets/sql/public/{mart.name}.sql`"
-    specs = [dg.AssetCheckSpec(SCHEMA_CHECK, asset=key, blocking=True,
-                               description=f"Rows conform to {model.__module__}.{model.__name__}")]
-    specs += [dg.AssetCheckSpec(c.name, asset=key, blocking=c.blocking, description=c.description) for c in mart.checks]
+    specs = mart_check_specs(key, model, mart.checks)
 
     @dg.asset(
         key=key,
@@ -572,13 +551,7 @@ def build_public_mart_asset(mart: PublicMart) -> dg.AssetsDefinition:
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM mart_frame")  # table: from code
                 con.unregister("mart_frame")
             con.execute("COMMIT")
-            results = [_schema_check(con, mart)]
-            for check in mart.checks:
-                passed, detail = check_query(con, f"{SQL}/checks/{mart.name}__{check.name}", params)
-                results.append(dg.AssetCheckResult(
-                    check_name=check.name, passed=passed,
-                    severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
-                    metadata={"detail": detail}))
+            results = mart_check_results(con, mart.name, model, mart.checks, f"{SQL}/checks", params)
             metadata = table_metadata(con, table)
         return dg.MaterializeResult(metadata=metadata, check_results=results)
 
