@@ -132,7 +132,7 @@ def fmt_value(value: float | None) -> str:
         return f"{value:,.0f}"
     if abs(value) >= 1 or value == 0:
         return f"{value:,.1f}"
-    return f"{value:.3f}"
+    return f"{value:.3g}"  # small values to three significant figures: 0.9, not 0.900
 
 
 def fmt_count(value: float | None) -> str:
