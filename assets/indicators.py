@@ -95,6 +95,7 @@ def build_right_drift(con, params, catalogue: Catalogue, settings: InaSettings) 
 
 def build_deprivation_gradients(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
     prepare_areas(con, params, activity=False)
+    run_sql(con, "indicators/lsoa_quantile_areas", params)
     rows = compute.quantile_rows(_frame(con, "indicators/activity_by_quantile", params),
                                  _frame(con, "indicators/population_by_quantile", params))
     gradients = compute.deprivation_gradients(rows, catalogue.settings)

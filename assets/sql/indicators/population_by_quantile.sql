@@ -1,26 +1,7 @@
 -- One row per level x area x financial year x quantile type x quantile x age band with the residents of the
 -- area in each deprivation quantile (ONS mid-year estimates); quantiles and weights as activity_by_quantile.sql.
 -- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
-WITH quantiles AS (
-    SELECT lsoa_code, 'national_decile' AS quantile_type, imd_decile AS quantile
-    FROM marts.dim_lsoa_deprivation WHERE in_system AND imd_edition = $imd_edition
-    UNION ALL
-    SELECT lsoa_code, 'national_quintile', imd_quintile
-    FROM marts.dim_lsoa_deprivation WHERE in_system AND imd_edition = $imd_edition
-    UNION ALL
-    SELECT lsoa_code, 'system_decile', system_imd_decile
-    FROM marts.dim_lsoa_deprivation WHERE in_system AND imd_edition = $imd_edition
-    UNION ALL
-    SELECT lsoa_code, 'system_quintile', system_imd_quintile
-    FROM marts.dim_lsoa_deprivation WHERE in_system AND imd_edition = $imd_edition
-),
-lsoa_areas AS (
-    SELECT w.financial_year, w.level, w.area_code, w.lsoa_code, w.weight, q.quantile_type, q.quantile
-    FROM area_lsoa_weights AS w
-    JOIN quantiles AS q USING (lsoa_code)
-    WHERE w.level || '/' || q.quantile_type IN (SELECT unnest($gradient_sets))
-),
-population AS (
+WITH population AS (
     SELECT lsoa_code, financial_year, age_band, sum(population) AS population
     FROM marts.fct_population
     GROUP BY ALL
@@ -29,6 +10,6 @@ SELECT l.level, l.area_code, p.financial_year, ina_financial_year_label(p.financ
     CAST($imd_edition AS INTEGER) AS imd_edition, l.quantile_type, CAST(l.quantile AS INTEGER) AS quantile,
     p.age_band, CAST(sum(CAST(p.population * l.weight AS DECIMAL(38, 12))) AS DOUBLE) AS population
 FROM population AS p
-JOIN lsoa_areas AS l USING (lsoa_code, financial_year)
+JOIN lsoa_quantile_areas AS l USING (lsoa_code, financial_year)
 GROUP BY ALL
 ORDER BY ALL;
