@@ -12,6 +12,7 @@ import hashlib
 
 import dagster as dg
 
+from pipelines.partitions import PARTITIONINGS
 from pipelines.resources import InaSettings
 from pipelines.validation import validate_source
 from schemas.ddl import dagster_table_schema
@@ -27,13 +28,30 @@ def model_grain(model: type) -> str:
     return " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
 
 
+def partition_files(context: dg.AssetExecutionContext, source: RawSource, raw_dir) -> list:
+    """The source's files the run targets: all of them, or those of the run's partitions (each must have one)."""
+    paths = source.files(raw_dir)
+    if source.partitioned_by is None:
+        return paths
+    return PARTITIONINGS[source.partitioned_by].files_for(paths, context.partition_keys, source.name)
+
+
+def partitioning_args(source: RawSource) -> dict:
+    """`@dg.asset` arguments partitioning a source's assets by the period its files cover (none if unpartitioned)."""
+    if source.partitioned_by is None:
+        return {}
+    return {"partitions_def": PARTITIONINGS[source.partitioned_by].definition,
+            "backfill_policy": dg.BackfillPolicy.single_run()}
+
+
 def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
     grain = model_grain(source.model)
+    by = f"\n\nPartitioned by {source.partitioned_by} (the file name says which)." if source.partitioned_by else ""
 
     @dg.asset(
         key=raw_asset_key(source.name),
         group_name=source.group,
-        description=f"{grain}\n\n{source.description}\n\nFiles: `data/raw/{source.glob}`",
+        description=f"{grain}\n\n{source.description}\n\nFiles: `data/raw/{source.glob}`{by}",
         kinds={"csv", "pandera"},
         tags={"layer": "raw"},
         metadata={
@@ -42,9 +60,10 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
             "record_level": source.record_level,
             "policy": source.policy,
         },
+        **partitioning_args(source),
     )
-    def _raw(settings: InaSettings) -> dg.MaterializeResult:
-        reports = validate_source(settings.raw_path, source)
+    def _raw(context, settings: InaSettings) -> dg.MaterializeResult:
+        reports = validate_source(settings.raw_path, source, paths=partition_files(context, source, settings.raw_path))
         combined = hashlib.sha256("".join(r.sha256 for r in reports).encode()).hexdigest()
         files = "\n".join(f"| {r.path.name} | {r.rows:,} | `{r.sha256[:12]}` |" for r in reports)
         return dg.MaterializeResult(

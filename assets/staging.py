@@ -18,9 +18,10 @@ import duckdb
 import polars as pl
 
 from assets.common import described_table_schema, markdown_preview, profile_params, table_metadata
-from assets.raw import raw_asset_key
+from assets.raw import partition_files, partitioning_args, raw_asset_key
+from pipelines.partitions import PARTITIONINGS
 from pipelines.resources import InaSettings, MartsDatabase
-from pipelines.sql import insert_select, run_sql
+from pipelines.sql import insert_select, replace_partitions, run_sql
 from schemas.ddl import duckdb_types
 from schemas.registry import RAW_SOURCES, RawSource
 
@@ -60,12 +61,23 @@ class QuarantineLimitError(ValueError):
     """Too many lines of a source broke a quarantine rule: more likely a wrong file than a few bad rows."""
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, paths: list[Path], params: dict) -> pl.DataFrame:
-    """Replace the source's rows of `staging.quarantine_rows` by the lines failing its rules; one row per reason
-    (reason, lines, values). Raises `QuarantineLimitError` if a rule takes more than its share of the lines
-    (the caller's transaction is then rolled back)."""
+def quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, paths: list[Path], params: dict,
+               partition_keys: list[str] | None = None) -> pl.DataFrame:
+    """Replace the source's rows of `staging.quarantine_rows` (only those of files of `partition_keys`, for a
+    partitioned source) by the lines of `paths` failing its rules; one row per reason (reason, lines, values).
+    Raises `QuarantineLimitError` if a rule takes more than its share of the lines (the caller's transaction is
+    then rolled back)."""
     run_sql(con, "staging/quarantine/quarantine_rows")
-    con.execute("DELETE FROM staging.quarantine_rows WHERE source = $source", {"source": source.name})
+    replaced = [path.name for path in paths]
+    if partition_keys is not None:
+        partitioning = PARTITIONINGS[source.partitioned_by]
+        earlier = con.execute("SELECT DISTINCT file FROM staging.quarantine_rows WHERE source = $source",
+                              {"source": source.name}).fetchall()
+        replaced += [file for (file,) in earlier if partitioning.key_of(Path(file)) in partition_keys]
+        con.execute("DELETE FROM staging.quarantine_rows WHERE source = $source AND file IN (SELECT unnest($files))",
+                    {"source": source.name, "files": replaced})
+    else:
+        con.execute("DELETE FROM staging.quarantine_rows WHERE source = $source", {"source": source.name})
     for rule in source.quarantine:
         found = 0
         for path in paths:
@@ -82,7 +94,8 @@ def quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, paths: list[Pa
                     f"{rule.max_share:.0%}): a file of another vintage or area? Nothing was quarantined or staged.")
     return con.execute(
         "SELECT reason, count(*) AS lines, count(DISTINCT value) AS \"values\" FROM staging.quarantine_rows "
-        "WHERE source = $source GROUP BY 1 ORDER BY 2 DESC, 1", {"source": source.name}).pl()
+        "WHERE source = $source AND file IN (SELECT unnest($files)) GROUP BY 1 ORDER BY 2 DESC, 1",
+        {"source": source.name, "files": replaced}).pl()
 
 
 def _quarantine_check(counts: pl.DataFrame) -> dg.AssetCheckResult:
@@ -110,24 +123,38 @@ def build_staging_asset(table: StagingTable) -> dg.AssetsDefinition:
         deps=[raw_asset_key(source.name), *(staging_asset_key(need) for need in needs)],
         group_name=source.group,
         description=f"{table.description}\n\nSource: `raw/{source.name}`. SQL: `assets/sql/staging/{table.name}.sql`."
-        f"\n\nPolicy: {source.policy}.",
+        f"\n\nPolicy: {source.policy}."
+        + (f" Partitioned by {source.partitioned_by}: a run replaces the rows of its partitions only."
+           if source.partitioned_by else ""),
         kinds={"duckdb", "sql"},
         tags={"layer": "staging"},
         check_specs=check_specs,
+        **partitioning_args(source),
     )
-    def _staging(settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
-        paths = source.files(settings.raw_path)
+    def _staging(context, settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
+        paths = partition_files(context, source, settings.raw_path)
         params = {"files": [str(path) for path in paths], "columns": duckdb_types(source.model),
                   "source": source.name, **profile_params(settings.profile())}
         qualified = f"staging.{table.name}"
+        keys = context.partition_keys if source.partitioned_by else None
         with marts_db.connect() as con:
             con.execute("CREATE SCHEMA IF NOT EXISTS staging")
             con.execute("BEGIN TRANSACTION")
-            counts = quarantine(con, source, paths, params)
-            run_sql(con, f"staging/{table.name}", params)
+            counts = quarantine(con, source, paths, params, keys)
+            if keys is None:
+                run_sql(con, f"staging/{table.name}", params)
+                replaced = {}
+            else:
+                partitioning = PARTITIONINGS[source.partitioned_by]
+                replaced = replace_partitions(con, qualified, f"staging/{table.name}", params, partitioning.column,
+                                              [partitioning.value(key) for key in keys])
             con.execute("COMMIT")
             metadata = table_metadata(con, qualified)
             metadata["dagster/column_schema"] = described_table_schema(con, qualified)
+        if keys is not None:
+            metadata["partitions"] = f"{len(keys)} ({keys[0]} to {keys[-1]})" if len(keys) > 1 else keys[0]
+            metadata["rows_replaced"] = dg.MetadataValue.int(replaced["deleted"])
+            metadata["rows_loaded"] = dg.MetadataValue.int(replaced["inserted"])
         metadata["quarantined_lines"] = dg.MetadataValue.int(int(counts["lines"].sum()) if counts.height else 0)
         if counts.height:
             metadata["quarantined_by_reason"] = dg.MetadataValue.md(markdown_preview(counts, rows=20))

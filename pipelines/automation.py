@@ -1,64 +1,106 @@
 """Jobs, schedules and the new-extract sensor: how the pipeline refreshes itself as data arrive.
 
-* Monthly: UEC activity and GP workforce (NHS England publishes both monthly; ICB extracts land monthly).
-* Annually: population estimates and JSNA indicators (ONS mid-year estimates appear each summer).
-* Whenever a raw file appears or changes: the sensor starts a run of that source and everything downstream.
+* Monthly: the last month's UEC activity (a monthly partition) and the GP workforce, and everything downstream.
+* Annually: the last mid-year's population estimates (a yearly partition) and the JSNA indicators.
+* Whenever a raw file appears or changes: the sensor starts a run of that source for the partitions whose files
+  changed (a new month's extract runs that month only) and everything downstream; a new IMD edition becomes a
+  new partition.
+* Everything else (geography, practice map, the marts from what is staged): `refresh_unpartitioned`.
+
+A Dagster run covers one kind of partition at most, so no job spans them all: `ina materialize` (or a backfill
+in the UI) runs the whole graph in phases (pipelines/run.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 
 import dagster as dg
 
 from assets.raw import raw_asset_key
+from pipelines.partitions import IMD_EDITIONS, PARTITIONINGS, POPULATION_YEARS, PartitionFilesError, range_tags
 from pipelines.resources import InaSettings
 from schemas.registry import RAW_SOURCES
 
-refresh_everything = dg.define_asset_job(
-    "refresh_everything",
-    selection=dg.AssetSelection.all(),
-    description="Validate every raw source, rebuild staging, every mart and output, then publish the marts.",
+#: Partitioned assets (raw and staging of the partitioned sources): a run of them needs a partition.
+PARTITIONED = dg.AssetSelection.assets(
+    *(raw_asset_key(name) for name, source in RAW_SOURCES.items() if source.partitioned_by)
+).downstream().required_multi_asset_neighbors() - dg.AssetSelection.key_prefixes(
+    "marts", "outputs", "published")
+
+refresh_unpartitioned = dg.define_asset_job(
+    "refresh_unpartitioned",
+    selection=dg.AssetSelection.all() - PARTITIONED,
+    description="Every asset that is not partitioned: the unpartitioned sources and their staging, every mart, "
+    "indicator and output from what is staged, then publication. Partitioned sources are refreshed by "
+    "partition (the jobs below, the sensor, backfills).",
 )
 
 refresh_activity_and_workforce = dg.define_asset_job(
     "refresh_activity_and_workforce",
     selection=dg.AssetSelection.groups("uec", "gp").downstream(),
-    description="UEC activity and GP workforce sources, and everything built on them.",
+    description="One month of UEC activity (partitioned by month), the GP workforce and registered patients, "
+    "and everything built on them.",
 )
 
 refresh_population_and_jsna = dg.define_asset_job(
     "refresh_population_and_jsna",
     selection=dg.AssetSelection.groups("population", "jsna").downstream(),
-    description="Population estimates and JSNA indicators, and everything built on them.",
+    description="One mid-year of population estimates (partitioned by year), the JSNA indicators, and "
+    "everything built on them.",
 )
 
-monthly_refresh = dg.ScheduleDefinition(
+load_imd_edition = dg.define_asset_job(
+    "load_imd_edition",
+    selection=dg.AssetSelection.groups("deprivation").downstream(),
+    partitions_def=IMD_EDITIONS,
+    description="One edition of the English Indices of Deprivation (partitioned by edition), and everything "
+    "built on it.",
+)
+
+monthly_refresh = dg.build_schedule_from_partitioned_job(
+    refresh_activity_and_workforce,
     name="monthly_activity_and_workforce",
-    job=refresh_activity_and_workforce,
-    cron_schedule="0 6 15 * *",  # after NHS England's monthly A&E (2nd Thursday) and GPW releases
-    execution_timezone="Europe/London",
-    description="15th of each month, 06:00 UK time.",
+    # after NHS England's monthly A&E (2nd Thursday) and GPW releases; runs the month that has just ended
+    day_of_month=15,
+    hour_of_day=6,
+    description="15th of each month, 06:00 UK time: the last complete month.",
 )
 
-annual_refresh = dg.ScheduleDefinition(
+@dg.schedule(
     name="annual_population_and_jsna",
     job=refresh_population_and_jsna,
     cron_schedule="0 6 1 8 *",  # ONS mid-year estimates are released in the summer
     execution_timezone="Europe/London",
-    description="1 August each year, 06:00 UK time.",
+    description="1 August each year, 06:00 UK time: the last complete mid-year (mid-2025 on 1 August 2026).",
 )
+def annual_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    year = POPULATION_YEARS.get_last_partition_key(current_time=context.scheduled_execution_time)
+    return dg.RunRequest(run_key=f"annual:{year}", partition_key=year)
 
 
-def source_fingerprints(settings: InaSettings) -> dict[str, str]:
-    """Per raw source, a fingerprint of its files (names, sizes, modification times): cheap to take every
-    minute, and it changes when a file is added, replaced or removed."""
-    fingerprints = {}
+def _fingerprint(paths: list[Path]) -> str:
+    stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in paths]
+    return hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:16]
+
+
+def source_fingerprints(settings: InaSettings) -> dict[str, dict[str, str]]:
+    """Per raw source, per partition ("" for an unpartitioned source), a fingerprint of its files (names,
+    sizes, modification times): cheap to take every minute, and it changes when a file is added, replaced or
+    removed. Raises `PartitionFilesError` for a file whose name carries no partition."""
+    fingerprints: dict[str, dict[str, str]] = {}
     for name, source in RAW_SOURCES.items():
-        stats = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in source.files(settings.raw_path)]
-        if stats:
-            fingerprints[name] = hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:16]
+        paths = source.files(settings.raw_path)
+        if not paths:
+            continue
+        if source.partitioned_by is None:
+            fingerprints[name] = {"": _fingerprint(paths)}
+            continue
+        partitioning = PARTITIONINGS[source.partitioned_by]
+        keys = partitioning.keys_of_files(paths, name)
+        fingerprints[name] = {key: _fingerprint(partitioning.files_for(paths, [key], name)) for key in keys}
     return fingerprints
 
 
@@ -66,27 +108,57 @@ def source_fingerprints(settings: InaSettings) -> dict[str, str]:
     name="new_raw_extract",
     target=dg.AssetSelection.all(),
     minimum_interval_seconds=60,
-    description="Starts a run for a raw source (and everything downstream) when its files appear or change "
-    "in data/raw/. The run key is the source and its fingerprint, so each change runs once.",
+    description="Starts a run for a raw source when its files appear or change in data/raw/: for a partitioned "
+    "source, the changed partitions only; then everything downstream. The run key is the source, the "
+    "partitions and their fingerprint, so each change runs once.",
 )
 def new_raw_extract(context: dg.SensorEvaluationContext, settings: InaSettings) -> dg.SensorResult:
     seen = json.loads(context.cursor) if context.cursor else {}
-    current = source_fingerprints(settings)
-    changed = sorted(name for name, fingerprint in current.items() if seen.get(name) != fingerprint)
-    if not changed:
-        return dg.SensorResult(skip_reason=dg.SkipReason("no new or changed raw files"), cursor=json.dumps(current))
+    try:
+        current = source_fingerprints(settings)
+    except PartitionFilesError as error:
+        return dg.SensorResult(skip_reason=dg.SkipReason(f"a raw file needs attention: {error}"),
+                               cursor=context.cursor)
     graph = context.repository_def.asset_graph
-    requests = []
-    for name in changed:
+    requests, new_editions = [], []
+    for name in sorted(current):
+        before = seen.get(name) if isinstance(seen.get(name), dict) else {}
+        changed = sorted(key for key, fingerprint in current[name].items() if before.get(key) != fingerprint)
+        if not changed:
+            continue
+        source = RAW_SOURCES[name]
         selection = dg.AssetSelection.assets(raw_asset_key(name)).downstream()
+        tags = {"ina/source": name}
+        if source.partitioned_by is None:
+            selection = selection - PARTITIONED  # a new lookup re-derives the marts; partitions keep their rows
+        else:
+            tags |= range_tags(changed[0], changed[-1])
+            tags["ina/partitions"] = ",".join(changed)
+            if source.partitioned_by == "edition":
+                new_editions += [key for key in changed
+                                 if not context.instance.has_dynamic_partition(IMD_EDITIONS.name, key)]
+        digest = hashlib.sha256(json.dumps([current[name][key] for key in changed]).encode()).hexdigest()[:16]
+        span = "" if changed == [""] else f"{changed[0]}..{changed[-1]}:"
         requests.append(dg.RunRequest(
-            run_key=f"{name}:{current[name]}",
+            run_key=f"{name}:{span}{digest}",
             asset_selection=sorted(selection.resolve(graph), key=lambda k: k.to_user_string()),
-            tags={"ina/source": name},
+            tags=tags,
         ))
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps(current))
+    if not requests:
+        return dg.SensorResult(skip_reason=dg.SkipReason("no new or changed raw files"), cursor=json.dumps(current))
+    partition_requests = [IMD_EDITIONS.build_add_request(sorted(set(new_editions)))] if new_editions else []
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(current),
+                           dynamic_partitions_requests=partition_requests)
 
 
-JOBS = [refresh_everything, refresh_activity_and_workforce, refresh_population_and_jsna]
+# The public-data graph (assets/public.py) has no partitions: its files change when `ina fetch` is run.
+refresh_everything = dg.define_asset_job(
+    "refresh_everything",
+    selection=dg.AssetSelection.all(),
+    description="Read every public file, rebuild every mart, then publish (the public-data graph).",
+)
+PUBLIC_JOBS = [refresh_everything]
+
+JOBS = [refresh_unpartitioned, refresh_activity_and_workforce, refresh_population_and_jsna, load_imd_edition]
 SCHEDULES = [monthly_refresh, annual_refresh]
 SENSORS = [new_raw_extract]

@@ -49,16 +49,30 @@ def materialize(
     marts_dir: Path = typer.Option(MARTS_DIR, help="Folder of the marts database"),
     profile: Path = typer.Option(DEFAULT_PROFILE, help="ICB profile YAML"),
     select: Optional[str] = typer.Option(None, help="Dagster asset selection, e.g. 'key:marts/*' (default: all)"),
+    months: Optional[str] = typer.Option(None, help="Only these months of activity (and all downstream): "
+                                         "2024-06 or 2024-04..2024-06"),
+    years: Optional[str] = typer.Option(None, help="Only these mid-years of population: 2023 or 2019..2024"),
+    editions: Optional[str] = typer.Option(None, help="Only these IMD editions: 2019"),
 ) -> None:
     """Materialise the asset graph in this process and print what happened.
 
+    Partitioned sources run every partition that has a file, unless --months, --years or --editions name some:
+    then only those partitions are replaced, and everything downstream of them is rebuilt and published.
     A profile with `source: public` (e.g. config/profiles/lsc.yaml) runs the public-data graph; --raw-dir is then
     the folder `ina fetch` fills (data/raw) or the mirror itself (../shared/data/real).
     """
+    from pipelines.partitions import parse_range
     from pipelines.run import materialize_all
 
+    try:
+        ranges = {kind: parse_range(kind, text)
+                  for kind, text in (("month", months), ("year", years), ("edition", editions)) if text}
+    except ValueError as error:
+        typer.echo(f"FAILED {error}", err=True)
+        raise typer.Exit(2) from None
     _dagster_home()
-    ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select, echo=typer.echo)
+    ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select,
+                         ranges=ranges or None, echo=typer.echo)
     raise typer.Exit(0 if ok else 1)
 
 
@@ -102,7 +116,8 @@ def demo(
     """Generate the demo data (if absent) and materialise every asset into data/marts/ina.duckdb."""
     if regenerate or not (RAW_DIR / "demo_manifest.json").exists():
         demo_data(out=RAW_DIR, seed=seed, scale=scale, profile=DEFAULT_PROFILE)
-    materialize(raw_dir=RAW_DIR, marts_dir=MARTS_DIR, profile=DEFAULT_PROFILE, select=None)
+    materialize(raw_dir=RAW_DIR, marts_dir=MARTS_DIR, profile=DEFAULT_PROFILE, select=None, months=None,
+                years=None, editions=None)
 
 
 @app.command()

@@ -18,7 +18,7 @@ from assets.quality import quality_checks
 from assets.raw import raw_assets
 from assets.report import report_assets
 from assets.staging import staging_assets
-from pipelines.automation import JOBS, SCHEDULES, SENSORS
+from pipelines.automation import JOBS, PUBLIC_JOBS, SCHEDULES, SENSORS
 from pipelines.config import Profile
 from pipelines.policy import apply_policy
 from pipelines.resources import InaSettings, build_resources
@@ -57,9 +57,10 @@ def build_definitions(settings: InaSettings | None = None) -> dg.Definitions:
         assets=dg.map_asset_specs(apply_policy, graph_assets(settings.profile()) if public else ALL_ASSETS),
         resources=build_resources(settings),
         asset_checks=[] if public else ALL_CHECKS,
-        jobs=JOBS,
-        schedules=SCHEDULES,
-        sensors=[] if public else SENSORS,  # the sensor watches the raw-format sources of data/raw/
+        jobs=PUBLIC_JOBS if public else JOBS,
+        # the schedules and the sensor refresh the partitions of the raw-format sources of data/raw/
+        schedules=[] if public else SCHEDULES,
+        sensors=[] if public else SENSORS,
         # One DuckDB file admits one writer process: run steps in the run's own process, one after another.
         executor=dg.in_process_executor,
     )

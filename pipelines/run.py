@@ -1,18 +1,147 @@
-"""Materialise the asset graph in-process (used by `ina materialize`, `ina demo`, tests and benchmarks)."""
+"""Materialise the asset graph in-process (used by `ina materialize`, `ina demo`, tests and benchmarks).
+
+A Dagster run covers assets of one partitions definition at most, so `run_graph` runs the graph in phases:
+first the unpartitioned assets the partitioned ones need (geography), then, per kind of partition, the
+partitioned raw and staging assets over a range of partitions in one run (by default every partition with a
+file in the raw folder), then everything else: marts, indicators, outputs and publication. A phase that fails
+stops the sequence, so nothing is built on a failed partition and nothing is published.
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any
 
 import dagster as dg
 
 from pipelines.config import load_profile
 from pipelines.definitions import graph_assets, graph_checks
+from pipelines.partitions import PARTITIONINGS, PartitionFilesError, Partitioning, range_tags
 from pipelines.resources import InaSettings, build_resources
+from schemas.registry import RAW_SOURCES
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class GraphRun:
+    """The runs of one materialisation of the graph, read like one `ExecuteInProcessResult`."""
+
+    results: list[dg.ExecuteInProcessResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # what stopped a phase before it ran
+
+    @property
+    def success(self) -> bool:
+        return not self.problems and all(result.success for result in self.results)
+
+    @property
+    def all_events(self) -> list[dg.DagsterEvent]:
+        return [event for result in self.results for event in result.all_events]
+
+    def get_asset_materialization_events(self) -> list[dg.DagsterEvent]:
+        return [event for result in self.results for event in result.get_asset_materialization_events()]
+
+    def get_asset_check_evaluations(self) -> list[dg.AssetCheckEvaluation]:
+        return [evaluation for result in self.results for evaluation in result.get_asset_check_evaluations()]
+
+
+@dataclass(frozen=True)
+class Phase:
+    keys: frozenset[dg.AssetKey]
+    partitioning: Partitioning | None = None
+
+
+def plan_phases(asset_graph, selected: set[dg.AssetKey]) -> list[Phase]:
+    """Unpartitioned assets that partitioned ones need; each kind of partition; the rest."""
+    partitioned: dict[str, set[dg.AssetKey]] = {}
+    for key in selected:
+        partitions_def = asset_graph.get(key).partitions_def
+        if partitions_def is not None:
+            kind = next(p.kind for p in PARTITIONINGS.values() if p.definition == partitions_def)
+            partitioned.setdefault(kind, set()).add(key)
+    every_partitioned = set().union(*partitioned.values())
+    ancestors = dg.AssetSelection.assets(*every_partitioned).upstream().resolve(asset_graph) if every_partitioned else set()
+    upstream = (selected - every_partitioned) & set(ancestors)
+    phases = [Phase(frozenset(upstream))] if upstream else []
+    phases += [Phase(frozenset(keys), PARTITIONINGS[kind]) for kind, keys in sorted(partitioned.items())]
+    rest = selected - every_partitioned - upstream
+    return phases + ([Phase(frozenset(rest))] if rest else [])
+
+
+def partitions_with_files(partitioning: Partitioning, raw_dir: Path) -> list[str]:
+    """Every partition of this kind that has a file of some source in the raw folder, in partition order."""
+    keys: set[str] = set()
+    for source in RAW_SOURCES.values():
+        if source.partitioned_by == partitioning.kind:
+            keys |= set(partitioning.keys_of_files(source.files(raw_dir), source.name))
+    return sorted(keys)
+
+
+def run_graph(
+    definitions: Sequence[Any],
+    resources: dict[str, Any],
+    instance: dg.DagsterInstance,
+    raw_dir: Path,
+    *,
+    selection: Any = None,
+    ranges: dict[str, tuple[str, str]] | None = None,
+    run_config: dict | None = None,
+) -> GraphRun:
+    """Materialise `definitions` (assets and checks; a selection of them) in phases (module docstring).
+
+    ranges: per kind of partition (month, year, edition), the first and last partition key to run; a kind not
+    given runs every partition that has a file. Dynamic partitions (IMD editions) are registered on the
+    instance as their files are found."""
+    asset_graph = dg.Definitions(
+        assets=[d for d in definitions if not isinstance(d, dg.AssetChecksDefinition)],
+        asset_checks=[d for d in definitions if isinstance(d, dg.AssetChecksDefinition)],
+        resources=resources,
+    ).resolve_asset_graph()
+    wanted = dg.AssetSelection.all() if selection is None else dg.AssetSelection.from_coercible(selection)
+    selected = set(wanted.resolve(asset_graph))
+    run = GraphRun()
+    for phase in plan_phases(asset_graph, selected):
+        tags: dict[str, str] = {}
+        if phase.partitioning is not None:
+            kind = phase.partitioning.kind
+            try:
+                first, last = (ranges or {}).get(kind) or _file_range(phase.partitioning, raw_dir)
+            except PartitionFilesError as error:
+                run.problems.append(str(error))
+                return run
+            if isinstance(phase.partitioning.definition, dg.DynamicPartitionsDefinition):
+                _register(instance, phase.partitioning, raw_dir, first, last)
+            tags = range_tags(first, last)
+        result = dg.materialize(list(definitions), selection=dg.AssetSelection.assets(*phase.keys),
+                                resources=resources, instance=instance, raise_on_error=False,
+                                run_config=run_config or {}, tags=tags)
+        run.results.append(result)
+        if not result.success:
+            break
+    return run
+
+
+def _file_range(partitioning: Partitioning, raw_dir: Path) -> tuple[str, str]:
+    keys = partitions_with_files(partitioning, raw_dir)
+    if not keys:
+        sources = [s.name for s in RAW_SOURCES.values() if s.partitioned_by == partitioning.kind]
+        raise PartitionFilesError(f"No file of {', '.join(sources)} under {raw_dir}: no {partitioning.kind} "
+                                  "partition to run")
+    return keys[0], keys[-1]
+
+
+def _register(instance: dg.DagsterInstance, partitioning: Partitioning, raw_dir: Path, first: str, last: str) -> None:
+    """Add the editions the files name (and the range's ends) to the instance's dynamic partitions, in order."""
+    name = partitioning.definition.name
+    known = set(instance.get_dynamic_partitions(name))
+    new = sorted({*partitions_with_files(partitioning, raw_dir), first, last} - known)
+    if new:
+        instance.add_dynamic_partitions(name, new)
 
 
 def materialize_all(
@@ -21,36 +150,51 @@ def materialize_all(
     marts_dir: Path,
     profile: Path,
     selection: str | None = None,
+    ranges: dict[str, tuple[str, str]] | None = None,
     instance: dg.DagsterInstance | None = None,
     echo: Callable[[str], None] = print,
 ) -> bool:
-    """Run every asset of the profile's graph (or a selection) and its checks; print a line per asset and per
-    failed check. A `source: public` profile runs the public-data graph (definitions.graph_assets)."""
+    """Run every asset of the profile's graph (or a selection; or the given partition ranges and everything
+    downstream) and its checks; print a line per asset and per failed check. A `source: public` profile runs
+    the public-data graph (definitions.graph_assets)."""
     settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
+    definitions = [*graph_assets(load_profile(profile)), *graph_checks(load_profile(profile))]
+    if ranges and selection is None:
+        selection = partition_selection(definitions, set(ranges))
     started = time.perf_counter()
     with _open_instance(instance) as inst:
-        result = dg.materialize(
-            [*graph_assets(load_profile(profile)), *graph_checks(load_profile(profile))],
-            resources=build_resources(settings),
-            instance=inst,
-            selection=selection,
-            raise_on_error=False,
-            # The per-event debug stream is for the UI; the terminal gets one line per asset (report_run).
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
+        # The per-event debug stream is for the UI; the terminal gets one line per asset (report_run).
+        result = run_graph(definitions, build_resources(settings), inst, Path(raw_dir), selection=selection,
+                           ranges=ranges, run_config=QUIET)
         report_run(result, echo)
     echo(f"{'succeeded' if result.success else 'FAILED'} in {time.perf_counter() - started:.1f} s; "
          f"marts: {settings.database_path}")
     return result.success
 
 
-def report_run(result: dg.ExecuteInProcessResult, echo: Callable[[str], None]) -> None:
+def partition_selection(definitions: Sequence[Any], kinds: set[str]) -> dg.AssetSelection:
+    """The assets partitioned by the given kinds of partition, and everything downstream of them."""
+    keys = [key for d in definitions if isinstance(d, dg.AssetsDefinition) and d.partitions_def is not None
+            for key in d.keys
+            if any(PARTITIONINGS[kind].definition == d.partitions_def for kind in kinds)]
+    return dg.AssetSelection.assets(*keys).downstream()
+
+
+def report_run(result: GraphRun, echo: Callable[[str], None]) -> None:
+    for problem in result.problems:
+        echo(f"  FAILED before running: {problem}")
+    reported = set()
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
             materialization = event.event_specific_data.materialization
+            if (event.step_key, materialization.asset_key) in reported:
+                continue  # a run over a range of partitions records each partition; one line is enough
+            reported.add((event.step_key, materialization.asset_key))
             rows = materialization.metadata.get("dagster/row_count") or materialization.metadata.get("rows")
             rows_text = f" ({rows.value:,} rows)" if rows is not None else ""
-            echo(f"  materialised {materialization.asset_key.to_user_string()}{rows_text}")
+            partitions = materialization.metadata.get("partitions")
+            partition_text = f" [{partitions.value}]" if partitions is not None else ""
+            echo(f"  materialised {materialization.asset_key.to_user_string()}{partition_text}{rows_text}")
         elif event.event_type_value == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             if not evaluation.passed:

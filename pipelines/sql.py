@@ -54,3 +54,39 @@ def check_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any
     bound = _bound(text, params)
     passed, detail = con.execute(text, bound).fetchone()
     return bool(passed), str(detail)
+
+
+def replace_partitions(con: duckdb.DuckDBPyConnection, table: str, name: str, params: dict[str, Any],
+                       column: str, values: list[Any]) -> dict[str, int]:
+    """Replace the rows of `table` whose `column` is in `values` by the rows of the SELECT in
+    `assets/sql/<name>.sql`; every other row stays as it was. The table is created on first use. Run it inside
+    the caller's transaction, so a failure leaves the table as it was.
+
+    Returns the rows deleted and inserted. Raises ValueError if the SELECT returns a row outside `values`
+    (it would otherwise survive the next replacement of its own partition as a duplicate).
+    """
+    text = sql_text(name)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE partition_rows AS\n{text}", _bound(text, params))
+    outside = con.execute(f'SELECT DISTINCT "{column}" FROM partition_rows '  # identifiers from code
+                          f'WHERE "{column}" NOT IN (SELECT unnest($values)) ORDER BY 1 LIMIT 5',
+                          {"values": values}).fetchall()
+    if outside:
+        raise ValueError(f"{name}.sql returned {column} values {[v for (v,) in outside]} outside the partitions "
+                         f"being replaced ({values[0]} to {values[-1]})")
+    schema, bare = table.split(".")
+    existing = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $s "
+                           "AND table_name = $t ORDER BY ordinal_position", {"s": schema, "t": bare}).fetchall()
+    wanted = con.execute("SELECT column_name, data_type FROM information_schema.columns "
+                         "WHERE table_name = 'partition_rows' AND table_catalog = 'temp' ORDER BY ordinal_position"
+                         ).fetchall()
+    if existing and existing != wanted:
+        # built by an older version of the SQL: its other partitions cannot be kept in the new shape
+        raise ValueError(f"{table} has columns {existing}, the SQL now gives {wanted}: the working database was "
+                         "built by an older version. Delete data/marts/.build/ina.duckdb and run `ina materialize` "
+                         "to rebuild every partition")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM partition_rows LIMIT 0")
+    deleted = con.execute(f'DELETE FROM {table} WHERE "{column}" IN (SELECT unnest($values))',
+                          {"values": values}).fetchone()[0]
+    inserted = con.execute(f"INSERT INTO {table} SELECT * FROM partition_rows ORDER BY ALL").fetchone()[0]
+    con.execute("DROP TABLE partition_rows")
+    return {"deleted": int(deleted), "inserted": int(inserted)}

@@ -780,14 +780,16 @@ def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000) -
     return report(rows, validator.counts)
 
 
-def validate_source(raw_dir: Path, source: RawSource, *, batch_rows: int = 250_000) -> list[FileReport]:
-    """Validate every file of `source` under `raw_dir` (its glob, plus gzipped copies).
+def validate_source(raw_dir: Path, source: RawSource, *, paths: list[Path] | None = None,
+                    batch_rows: int = 250_000) -> list[FileReport]:
+    """Validate every file of `source` under `raw_dir` (its glob, plus gzipped copies), or only `paths` (the
+    files of the partitions a run targets).
 
     Raises `RawFileError` if no file matches, or after validating them all if any failed (one message,
     every failed file's table).
     """
     raw_dir = Path(raw_dir)
-    paths = source.files(raw_dir)
+    paths = source.files(raw_dir) if paths is None else paths
     if not paths:
         raise RawFileError(f"No file of source {source.name} matches {raw_dir / source.glob} (or .gz)")
     reports: list[FileReport] = []

@@ -127,6 +127,9 @@ class RawSource:
     record_level: True for confidential patient-level extracts (they never leave the raw layer).
     description: one line for people (Dagster UI, data dictionary).
     file_period: the column that must fall in the month named in the file name, if the file is monthly.
+    partitioned_by: the period each file covers (its name says which): `month`, `year` or `edition`; the
+    source's raw and staging assets are then partitioned by it (pipelines/partitions.py). None: one asset run
+    reads every file.
     quarantine: rules whose failing rows are quarantined rather than rejected (empty: reject only).
     """
 
@@ -138,6 +141,7 @@ class RawSource:
     record_level: bool
     description: str
     file_period: FilePeriod | None = None
+    partitioned_by: Literal["month", "year", "edition"] | None = None
     quarantine: tuple[Quarantine, ...] = ()
 
     @property
@@ -187,11 +191,12 @@ _SOURCES = (
     RawSource(
         name="imd_file7",
         model=Iod2019File7,
-        glob="imd/File_7_-_All_IoD2019_Scores__Ranks__Deciles_and_Population_Denominators_3.csv",
+        glob="imd/File_7_-_All_IoD*_Scores__Ranks__Deciles_and_Population_Denominators*.csv",
         encoding="utf-8-sig",
         group="deprivation",
         record_level=False,
         description="English Indices of Deprivation 2019, File 7: scores, ranks, deciles and denominators by LSOA.",
+        partitioned_by="edition",
         quarantine=(lsoa_in_lookup("LSOA code (2011)"),),
     ),
     RawSource(
@@ -202,6 +207,7 @@ _SOURCES = (
         group="population",
         record_level=False,
         description="ONS small-area population estimates by LSOA 2011 and single year of age, per year and sex.",
+        partitioned_by="year",
         quarantine=(lsoa_in_lookup("LSOA Code"),),
     ),
     RawSource(
@@ -212,6 +218,7 @@ _SOURCES = (
         group="population",
         record_level=False,
         description="ONS mid-year population estimates for England by sex and single year of age.",
+        partitioned_by="year",
     ),
     RawSource(
         name="fingertips",
@@ -277,6 +284,7 @@ _SOURCES = (
         group="uec",
         record_level=True,
         description="ECDS-like emergency care attendances of the ICB's residents, one file per arrival month.",
+        partitioned_by="month",
         file_period=FilePeriod("ARRIVAL_DATE"),
         quarantine=(lsoa_in_lookup("LSOA_OF_RESIDENCE"),),
     ),
@@ -288,6 +296,7 @@ _SOURCES = (
         group="uec",
         record_level=True,
         description="SUS-like admitted patient care spells of the ICB's residents, one file per admission month.",
+        partitioned_by="month",
         file_period=FilePeriod("ADMISSION_DATE"),
         quarantine=(lsoa_in_lookup("LSOA_OF_RESIDENCE"),),
     ),
@@ -299,6 +308,7 @@ _SOURCES = (
         group="uec",
         record_level=False,
         description="NHS England monthly A&E attendances and emergency admissions by provider, all England.",
+        partitioned_by="month",
         file_period=FilePeriod("Period", kind="msitae"),
     ),
     RawSource(

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.config import DEFAULT_PROFILE, Profile, load_profile
+from pipelines.run import GraphRun
 
 TEST_SCALE = 0.02
 TEST_SEED = 7
@@ -23,7 +24,7 @@ class DemoWorld:
     marts_dir: Path
     profile: Profile
     manifest: dict
-    result: dg.ExecuteInProcessResult
+    result: GraphRun
 
     @property
     def database(self) -> Path:
@@ -46,10 +47,11 @@ def demo_raw_dir(tmp_path_factory) -> Path:
 def demo_world(demo_raw_dir, tmp_path_factory) -> DemoWorld:
     from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
     from pipelines.resources import InaSettings, build_resources
+    from pipelines.run import run_graph
 
     marts_dir = tmp_path_factory.mktemp("marts")
     settings = InaSettings(raw_dir=str(demo_raw_dir), marts_dir=str(marts_dir), profile_path=str(DEFAULT_PROFILE))
-    result = dg.materialize([*ALL_ASSETS, *ALL_CHECKS], resources=build_resources(settings),
-                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
+    result = run_graph([*ALL_ASSETS, *ALL_CHECKS], build_resources(settings), dg.DagsterInstance.ephemeral(),
+                       demo_raw_dir)
     manifest = json.loads((demo_raw_dir / "demo_manifest.json").read_text())
     return DemoWorld(demo_raw_dir, marts_dir, load_profile(DEFAULT_PROFILE), manifest, result)

@@ -47,26 +47,25 @@ def overlay_raw(source_raw: Path, dest: Path) -> Path:
     return dest
 
 
-def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, **resources) -> dg.ExecuteInProcessResult:
+def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, ranges=None, **resources):
+    """A `GraphRun` (pipelines/run.py): the selection's phases, every partition with a file unless `ranges`."""
     from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
     from pipelines.resources import InaSettings, build_resources
+    from pipelines.run import run_graph
 
     settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
-    return dg.materialize(
-        [*ALL_ASSETS, *ALL_CHECKS],
-        selection=selection,
-        resources={**build_resources(settings), **resources},
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-    )
+    return run_graph([*ALL_ASSETS, *ALL_CHECKS], {**build_resources(settings), **resources},
+                     dg.DagsterInstance.ephemeral(), Path(raw_dir), selection=selection, ranges=ranges,
+                     run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
 
 
 _CHILD = textwrap.dedent(
     """
     import json, sys
+    from pathlib import Path
     import dagster as dg
     from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipelines.run import run_graph
     from pipelines.resources import InaSettings, MartsDatabase, build_resources
 
     args = json.loads(sys.argv[1])
@@ -78,9 +77,8 @@ _CHILD = textwrap.dedent(
     keys = [key for asset in ALL_ASSETS for key in asset.keys if key.path[0] in args["layers"]]
     print("started", flush=True)
     definitions = [*ALL_ASSETS, *(ALL_CHECKS if args["checks"] else [])]
-    result = dg.materialize(definitions, selection=keys, resources=resources,
-                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
-                            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
+    result = run_graph(definitions, resources, dg.DagsterInstance.ephemeral(), Path(args["raw_dir"]),
+                       selection=keys, run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
     print(json.dumps({"success": result.success}), flush=True)
     """
 )

@@ -1,7 +1,8 @@
 -- One row per LSOA in England per IMD edition: scores, national ranks and deciles (IoD File 7, renamed).
-CREATE OR REPLACE TABLE staging.stg_imd__lsoa_deprivation AS
+-- A run replaces the rows of its IMD editions (pipelines/partitions.py); the edition is the file name's
+-- `IoD<year>`.
 SELECT
-    CAST($imd_edition AS INTEGER) AS imd_edition,
+    CAST(regexp_extract(filename, 'IoD(\d{4})', 1) AS INTEGER) AS imd_edition,
     "LSOA code (2011)" AS lsoa_code,
     CAST($lsoa_vintage AS INTEGER) AS lsoa_vintage,
     "Local Authority District code (2019)" AS lad_code,
@@ -23,9 +24,9 @@ SELECT
     "Living Environment Score" AS living_environment_score,
     "Living Environment Decile (where 1 is most deprived 10% of LSOAs)" AS living_environment_decile,
     "Total population: mid 2015 (excluding prisoners)" AS population_mid2015
-FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
+FROM read_csv($files, columns = $columns, header = true, auto_detect = false, filename = true)
 -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
 WHERE "LSOA code (2011)" NOT IN (
     SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA code (2011)'
 )
-ORDER BY lsoa_code;
+ORDER BY lsoa_code

@@ -1,5 +1,5 @@
 -- One row per LSOA x mid-year x sex x single year of age (ONS SAPE, unpivoted; 90 means 90 and over).
-CREATE OR REPLACE TABLE staging.stg_population__lsoa_age_sex AS
+-- A run replaces the rows of its mid-years (pipelines/partitions.py); this SELECT gives those years' rows.
 WITH wide AS (
     SELECT *
     FROM read_csv($files, columns = $columns, header = true, auto_detect = false, filename = true)
@@ -23,4 +23,4 @@ SELECT
     CAST(replace(age_label, '+', '') AS INTEGER) AS age,
     CAST(population AS BIGINT) AS population
 FROM long
-ORDER BY lsoa_code, year, sex, age;
+ORDER BY lsoa_code, year, sex, age

@@ -1,6 +1,6 @@
 -- One row per LSOA x month x age band x sex x provider x admission method: spells and bed days.
 -- Record-level SUS rows are streamed and aggregated here; no record-level row is stored.
-CREATE OR REPLACE TABLE staging.stg_uec__admitted_spells AS
+-- A run replaces the rows of its months (pipelines/partitions.py); this SELECT gives those months' rows.
 SELECT
     ina_month(ADMISSION_DATE) AS month,
     LSOA_OF_RESIDENCE AS lsoa_code,
@@ -17,4 +17,4 @@ WHERE LSOA_OF_RESIDENCE NOT IN (
     SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA_OF_RESIDENCE'
 )
 GROUP BY ALL
-ORDER BY ALL;
+ORDER BY ALL

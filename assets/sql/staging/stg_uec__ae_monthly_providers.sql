@@ -1,5 +1,5 @@
 -- One row per provider x month: NHS England published A&E attendances and emergency admissions.
-CREATE OR REPLACE TABLE staging.stg_uec__ae_monthly_providers AS
+-- A run replaces the rows of its months (pipelines/partitions.py); this SELECT gives those months' rows.
 SELECT
     CAST(strptime(regexp_replace(Period, '^MSitAE-', ''), '%B-%Y') AS DATE) AS month,
     "Org Code" AS provider_code,
@@ -14,4 +14,4 @@ SELECT
         + "Emergency admissions via A&E - Other A&E department" + "Other emergency admissions" AS BIGINT)
         AS emergency_admissions
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
-ORDER BY month, provider_code;
+ORDER BY month, provider_code

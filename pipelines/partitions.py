@@ -1,0 +1,149 @@
+"""Partitions matching how the data arrive: activity by month, population by mid-year, IMD by edition.
+
+A source is partitioned when each of its files covers one period and says which in its name
+(`ecds_attendances_2024-06.csv`, `sape_lsoa11_mid2023_males.csv`, `File_7_-_All_IoD2019_...csv`). Its raw asset
+validates, and its staging asset replaces, only the rows of the partitions a run targets: re-running June 2024
+replaces June 2024 and leaves every other month as it was. The marts above are not partitioned: they roll the
+months up to financial years (and read every year and edition) each time they are built.
+
+Every partitioned asset has a single-run backfill policy: a backfill of a range is one run that reads the
+range's files in one DuckDB statement, not one run per month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+
+from pipelines.config import DEFAULT_PROFILE, load_profile
+
+# Single-run backfill policies are marked beta in Dagster 1.13; they are what makes a range one run.
+warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
+
+PartitionKind = Literal["month", "year", "edition"]
+
+_FIRST_FINANCIAL_YEAR = load_profile(DEFAULT_PROFILE).first_financial_year
+
+ACTIVITY_MONTHS = dg.MonthlyPartitionsDefinition(
+    # From April of the profile's first financial year (the INA's baseline) to the last complete month.
+    start_date=f"{_FIRST_FINANCIAL_YEAR}-04-01",
+    timezone="Europe/London",
+)
+POPULATION_YEARS = dg.TimeWindowPartitionsDefinition(
+    # Mid-year estimates: one per calendar year, from 2011 (the first on LSOA 2011 boundaries).
+    cron_schedule="0 0 1 1 *",
+    start="2011",
+    fmt="%Y",
+    timezone="Europe/London",
+)
+IMD_EDITIONS = dg.DynamicPartitionsDefinition(name="imd_editions")  # a new edition every four to six years
+
+
+class PartitionFilesError(ValueError):
+    """A run targets partitions that have no file, or a file names a period outside the partitions."""
+
+
+@dataclass(frozen=True)
+class Partitioning:
+    """How one kind of partition maps to files (their names) and to staging rows (a column's values).
+
+    kind: month, year or edition. definition: the Dagster partitions definition.
+    column: the staging column holding the partition's value (replaced per partition).
+    file_pattern: regular expression whose groups give the partition in a file name.
+    """
+
+    kind: PartitionKind
+    definition: dg.PartitionsDefinition
+    column: str
+    file_pattern: str
+
+    def key_of(self, path: Path) -> str | None:
+        """The partition key a file's name carries (`2024-06-01`, `2023`, `2019`), None if it carries none."""
+        match = re.search(self.file_pattern, path.name)
+        if match is None:
+            return None
+        if self.kind == "month":
+            year, month = int(match.group(1)), int(match.group(2))
+            return dt.date(year, month, 1).isoformat() if 1 <= month <= 12 else None
+        return match.group(1)
+
+    def value(self, key: str) -> dt.date | int:
+        """The staging column's value for a partition key."""
+        return dt.date.fromisoformat(key) if self.kind == "month" else int(key)
+
+    def label(self, key: str) -> str:
+        return key[:7] if self.kind == "month" else key
+
+    def files_for(self, paths: list[Path], keys: list[str], source: str) -> list[Path]:
+        """The files of the given partitions; every partition must have at least one."""
+        by_key: dict[str, list[Path]] = {}
+        for path in paths:
+            by_key.setdefault(self.key_of(path) or "", []).append(path)
+        missing = [key for key in keys if key not in by_key]
+        if missing:
+            shown = ", ".join(self.label(key) for key in missing[:12]) + (" ..." if len(missing) > 12 else "")
+            raise PartitionFilesError(
+                f"No file of source {source} for {len(missing)} of the {len(keys)} {self.kind} partition(s) this "
+                f"run targets: {shown}. Add the extract(s) to the raw folder, or run a range that has them.")
+        return [path for key in keys for path in by_key[key]]
+
+    def keys_of_files(self, paths: list[Path], source: str) -> list[str]:
+        """The partition keys the files name, in partition order; a file naming none, or naming a period the
+        partitions do not cover, is an error naming the file."""
+        keys = set()
+        for path in paths:
+            key = self.key_of(path)
+            if key is None:
+                raise PartitionFilesError(f"{path}: the file name of a {source} file must carry its {self.kind} "
+                                          f"(pattern {self.file_pattern!r})")
+            if self.kind != "edition" and not self.definition.has_partition_key(key):
+                first, last = self.definition.get_first_partition_key(), self.definition.get_last_partition_key()
+                raise PartitionFilesError(
+                    f"{path}: names {self.kind} {self.label(key)}, outside the {self.kind} partitions "
+                    f"({self.label(first)} to {self.label(last)}; a month is a partition once it has ended)")
+            keys.add(key)
+        return sorted(keys)
+
+
+MONTHLY = Partitioning("month", ACTIVITY_MONTHS, "month", r"_(\d{4})-(\d{2})\.csv(?:\.gz)?$")
+YEARLY = Partitioning("year", POPULATION_YEARS, "year", r"mid(\d{4})")
+BY_EDITION = Partitioning("edition", IMD_EDITIONS, "imd_edition", r"IoD(\d{4})")
+
+PARTITIONINGS: dict[PartitionKind, Partitioning] = {p.kind: p for p in (MONTHLY, YEARLY, BY_EDITION)}
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    """Run tags targeting partitions `first` to `last` in one run (the assets' single-run backfill policy)."""
+    return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
+
+
+def parse_range(kind: PartitionKind, text: str) -> tuple[str, str]:
+    """`2024-06`, `2024-04..2024-06` (months), `2023`, `2019..2024` (years), `2019` (editions) → first and last
+    partition keys. Raises ValueError naming what is wrong."""
+    partitioning = PARTITIONINGS[kind]
+    ends = [part.strip() for part in text.split("..")]
+    if len(ends) == 1:
+        ends *= 2
+    if len(ends) != 2 or not all(ends):
+        raise ValueError(f"--{kind}s {text!r}: give one {kind} or a range FIRST..LAST")
+    if kind == "month":
+        if not all(re.fullmatch(r"\d{4}-\d{2}", end) for end in ends):
+            raise ValueError(f"--months {text!r}: months are YYYY-MM (e.g. 2024-04..2024-06)")
+        ends = [f"{end}-01" for end in ends]
+    elif not all(re.fullmatch(r"\d{4}", end) for end in ends):
+        raise ValueError(f"--{kind}s {text!r}: {kind}s are YYYY (e.g. 2019..2024)")
+    if kind != "edition":
+        for end in ends:
+            if not partitioning.definition.has_partition_key(end):
+                first, last = partitioning.definition.get_first_partition_key(), partitioning.definition.get_last_partition_key()
+                raise ValueError(f"--{kind}s {text!r}: {partitioning.label(end)} is not a {kind} partition "
+                                 f"({partitioning.label(first)} to {partitioning.label(last)})")
+    if ends[0] > ends[1]:
+        raise ValueError(f"--{kind}s {text!r}: the first {kind} is after the last")
+    return ends[0], ends[1]
