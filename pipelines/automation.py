@@ -20,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.raw import raw_asset_key
-from pipelines.partitions import IMD_EDITIONS, PARTITIONINGS, POPULATION_YEARS, PartitionFilesError, range_tags
+from pipelines.partitions import IMD_EDITIONS, PARTITIONINGS, PartitionFilesError, range_tags
 from pipelines.resources import InaSettings
 from schemas.registry import RAW_SOURCES
 
@@ -55,7 +55,6 @@ refresh_population_and_jsna = dg.define_asset_job(
 load_imd_edition = dg.define_asset_job(
     "load_imd_edition",
     selection=dg.AssetSelection.groups("deprivation").downstream(),
-    partitions_def=IMD_EDITIONS,
     description="One edition of the English Indices of Deprivation (partitioned by edition), and everything "
     "built on it.",
 )
@@ -77,7 +76,7 @@ monthly_refresh = dg.build_schedule_from_partitioned_job(
     description="1 August each year, 06:00 UK time: the last complete mid-year (mid-2025 on 1 August 2026).",
 )
 def annual_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    year = POPULATION_YEARS.get_last_partition_key(current_time=context.scheduled_execution_time)
+    year = str(context.scheduled_execution_time.year - 1)  # the last whole year, POPULATION_YEARS' last partition
     return dg.RunRequest(run_key=f"annual:{year}", partition_key=year)
 
 

@@ -6,12 +6,14 @@ import json
 import os
 import shutil
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
 
-from pipelines.automation import annual_refresh, monthly_refresh, new_raw_extract
+from pipelines.automation import new_raw_extract
 from pipelines.definitions import build_definitions
+from pipelines.partitions import ACTIVITY_MONTHS, IMD_EDITIONS, POPULATION_YEARS
 from pipelines.resources import InaSettings
 
 
@@ -22,6 +24,9 @@ def raw_copy(demo_raw_dir, tmp_path):
     for sub in ("jsna", "uec/ae_monthly"):
         shutil.copytree(demo_raw_dir / sub, raw / sub)
     return raw
+
+
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 
 def evaluate(defs, settings, cursor=None):
@@ -41,49 +46,98 @@ def test_sensor_requests_each_changed_source_once(raw_copy, tmp_path):
     assert {"raw/ae_monthly", "staging/stg_uec__ae_monthly_providers", "marts/fct_ae_monthly_providers",
             "published/ina_duckdb"} <= keys
     assert "raw/fingertips" not in keys
+    # every month with a file, in one run (a range of the monthly partitions)
+    assert ae.tags[RANGE_START] == "2018-04-01" and ae.tags[RANGE_END] == "2025-03-01"
+    # an unpartitioned source's run re-derives the marts and leaves the partitioned staging tables alone
+    jsna = next(r for r in first.run_requests if r.tags["ina/source"] == "fingertips")
+    assert RANGE_START not in jsna.tags
+    assert not {k for k in jsna.asset_selection if k.path[0] in ("raw", "staging")} - {
+        dg.AssetKey(["raw", "fingertips"]), dg.AssetKey(["staging", "stg_jsna__indicator_values"])}
 
     # nothing changed: a skip, same cursor
     second = evaluate(defs, settings, cursor=first.cursor)
     assert not second.run_requests and second.skip_reason
     assert json.loads(second.cursor) == json.loads(first.cursor)
 
-    # a new monthly extract arrives: only that source runs, with a new idempotent run key
+    # a new monthly extract arrives: only that source and only that month run, with a new idempotent run key
     month = sorted((raw_copy / "uec" / "ae_monthly").glob("*.csv"))[-1]
     shutil.copyfile(month, month.with_name("monthly_ae_2025-04.csv"))
     third = evaluate(defs, settings, cursor=second.cursor)
     assert [r.tags["ina/source"] for r in third.run_requests] == ["ae_monthly"]
-    assert third.run_requests[0].run_key.startswith("ae_monthly:")
-    assert third.run_requests[0].run_key != ae.run_key
+    (request,) = third.run_requests
+    assert request.tags["ina/partitions"] == "2025-04-01"
+    assert request.tags[RANGE_START] == request.tags[RANGE_END] == "2025-04-01"
+    assert request.run_key.startswith("ae_monthly:2025-04-01..2025-04-01:") and request.run_key != ae.run_key
 
     # the same state evaluated again from the older cursor gives the same run key (Dagster dedupes it)
     again = evaluate(defs, settings, cursor=second.cursor)
-    assert again.run_requests[0].run_key == third.run_requests[0].run_key
+    assert again.run_requests[0].run_key == request.run_key
 
-    # a file replaced in place (new size/mtime) is a change too
-    jsna = raw_copy / "jsna" / "fingertips_indicators.csv"
-    jsna.write_text(jsna.read_text(encoding="utf-8") + "", encoding="utf-8")
-    os.utime(jsna, ns=(1, 1))
+    # a month's extract replaced in place (new size/mtime): that month only
+    june = raw_copy / "uec" / "ae_monthly" / "monthly_ae_2021-06.csv"
+    june.write_text(june.read_text(encoding="utf-8"), encoding="utf-8")
+    os.utime(june, ns=(1, 1))
     fourth = evaluate(defs, settings, cursor=third.cursor)
-    assert [r.tags["ina/source"] for r in fourth.run_requests] == ["fingertips"]
+    assert [(r.tags["ina/source"], r.tags["ina/partitions"]) for r in fourth.run_requests] == [
+        ("ae_monthly", "2021-06-01")]
+
+    # an unpartitioned file replaced in place is a change too
+    fingertips = raw_copy / "jsna" / "fingertips_indicators.csv"
+    fingertips.write_text(fingertips.read_text(encoding="utf-8") + "", encoding="utf-8")
+    os.utime(fingertips, ns=(1, 1))
+    fifth = evaluate(defs, settings, cursor=fourth.cursor)
+    assert [r.tags["ina/source"] for r in fifth.run_requests] == ["fingertips"]
 
 
-def test_schedules_target_the_right_assets():
+def test_sensor_adds_a_new_imd_edition_as_a_partition(demo_raw_dir, tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(demo_raw_dir / "imd", raw / "imd")
+    settings = InaSettings(raw_dir=str(raw), marts_dir=str(tmp_path / "marts"))
+    defs = build_definitions(settings)
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(definitions=defs, resources={"settings": settings}, instance=instance)
+        first = new_raw_extract(context)
+        (request,) = first.run_requests
+        assert request.tags["ina/partitions"] == "2019"
+        (add,) = first.dynamic_partitions_requests
+        assert add.partitions_def_name == "imd_editions" and list(add.partition_keys) == ["2019"]
+
+        # a file whose name carries no edition: the sensor says so and requests nothing
+        (raw / "imd" / "File_7_-_All_IoD_Scores__Ranks__Deciles_and_Population_Denominators.csv").write_text("x")
+        context = dg.build_sensor_context(cursor=first.cursor, definitions=defs, resources={"settings": settings},
+                                          instance=instance)
+        stuck = new_raw_extract(context)
+        assert not stuck.run_requests and "must carry its edition" in stuck.skip_reason.skip_message
+
+
+def test_jobs_and_schedules_target_the_right_assets_and_partitions():
     defs = build_definitions()
-    graph = defs.resolve_asset_graph()
-    monthly = defs.resolve_job_def(monthly_refresh.job_name)
-    annual = defs.resolve_job_def(annual_refresh.job_name)
+    monthly = defs.resolve_job_def("refresh_activity_and_workforce")
+    annual = defs.resolve_job_def("refresh_population_and_jsna")
     monthly_keys = {k.to_user_string() for k in monthly.asset_layer.selected_asset_keys}
     annual_keys = {k.to_user_string() for k in annual.asset_layer.selected_asset_keys}
     assert "raw/ecds_attendances" in monthly_keys and "raw/gp_workforce_practice" in monthly_keys
     assert "raw/population_lsoa" not in monthly_keys
     assert "raw/population_lsoa" in annual_keys and "raw/fingertips" in annual_keys
     assert "raw/ecds_attendances" not in annual_keys
-    assert graph  # both jobs resolve against the whole graph
+    assert monthly.partitions_def == ACTIVITY_MONTHS and annual.partitions_def == POPULATION_YEARS
+    assert defs.resolve_job_def("load_imd_edition").partitions_def == IMD_EDITIONS
+    unpartitioned = defs.resolve_job_def("refresh_unpartitioned")
+    assert unpartitioned.partitions_def is None
+    assert {"marts/fct_activity", "published/ina_duckdb", "raw/geography_lookup"} <= {
+        k.to_user_string() for k in unpartitioned.asset_layer.selected_asset_keys}
 
 
-def test_schedule_ticks():
-    context = dg.build_schedule_context(scheduled_execution_time=datetime(2025, 5, 15, 6, 0))
-    request = monthly_refresh.evaluate_tick(context)
-    assert len(request.run_requests) == 1
-    assert monthly_refresh.cron_schedule == "0 6 15 * *"
-    assert annual_refresh.cron_schedule == "0 6 1 8 *"
+def test_schedules_request_the_period_that_has_just_ended():
+    defs = build_definitions()
+    monthly = defs.resolve_schedule_def("monthly_activity_and_workforce")
+    annual = defs.resolve_schedule_def("annual_population_and_jsna")
+    repository = defs.get_repository_def()
+    assert monthly.cron_schedule == "0 6 15 * *" and annual.cron_schedule == "0 6 1 8 *"
+    assert monthly.execution_timezone == annual.execution_timezone == "Europe/London"
+    tick = datetime(2025, 5, 15, 6, 0, tzinfo=ZoneInfo("Europe/London"))
+    (request,) = monthly.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository)).run_requests
+    assert request.partition_key == "2025-04-01"  # April's extracts, A&E and workforce are out by 15 May
+    tick = datetime(2026, 8, 1, 6, 0, tzinfo=ZoneInfo("Europe/London"))
+    (request,) = annual.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository)).run_requests
+    assert request.partition_key == "2025"  # mid-2025 estimates appear in summer 2026
