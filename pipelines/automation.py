@@ -103,9 +103,14 @@ def source_fingerprints(settings: InaSettings) -> dict[str, dict[str, str]]:
     return fingerprints
 
 
+#: The job a sensor run of a source belongs to (a run spans one kind of partition): by the source's partitions.
+JOB_FOR_PARTITIONS = {None: refresh_unpartitioned, "month": refresh_activity_and_workforce,
+                      "year": refresh_population_and_jsna, "edition": load_imd_edition}
+
+
 @dg.sensor(
     name="new_raw_extract",
-    target=dg.AssetSelection.all(),
+    jobs=list(JOB_FOR_PARTITIONS.values()),
     minimum_interval_seconds=60,
     description="Starts a run for a raw source when its files appear or change in data/raw/: for a partitioned "
     "source, the changed partitions only; then everything downstream. The run key is the source, the "
@@ -140,6 +145,7 @@ def new_raw_extract(context: dg.SensorEvaluationContext, settings: InaSettings) 
         span = "" if changed == [""] else f"{changed[0]}..{changed[-1]}:"
         requests.append(dg.RunRequest(
             run_key=f"{name}:{span}{digest}",
+            job_name=JOB_FOR_PARTITIONS[source.partitioned_by].name,
             asset_selection=sorted(selection.resolve(graph), key=lambda k: k.to_user_string()),
             tags=tags,
         ))

@@ -133,7 +133,7 @@ def parse_range(kind: PartitionKind, text: str) -> tuple[str, str]:
     if len(ends) != 2 or not all(ends):
         raise ValueError(f"--{kind}s {text!r}: give one {kind} or a range FIRST..LAST")
     if kind == "month":
-        if not all(re.fullmatch(r"\d{4}-\d{2}", end) for end in ends):
+        if not all(re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", end) for end in ends):
             raise ValueError(f"--months {text!r}: months are YYYY-MM (e.g. 2024-04..2024-06)")
         ends = [f"{end}-01" for end in ends]
     elif not all(re.fullmatch(r"\d{4}", end) for end in ends):

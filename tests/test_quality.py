@@ -3,6 +3,7 @@ Docs), the blocking of publication by a failing suite, and the record-level fiel
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -19,7 +20,7 @@ from pipelines.publish import content_hash
 from pipelines.quality.record_level import record_level_fields, scan_database, scan_output_files
 from pipelines.quality.runner import run_suites
 from pipelines.quality.suites import SUITES, SUITES_BY_NAME, run_parameters
-from pipelines.sql import SQL_DIR, run_sql
+from pipelines.sql import SQL_DIR, replace_partitions, run_sql
 from pipelines.validation import validate_file
 from schemas.ddl import duckdb_types
 from schemas.examples import example_frame, write_example
@@ -75,7 +76,8 @@ def test_lsoa_rule_quarantines_unknown_and_2021_codes_with_their_lines(tmp_path)
     assert dict(zip(counts["reason"], counts["lines"])) == {rows[0][4]: 2, rows[1][4]: 1}
 
     # The staging table leaves the quarantined lines out, and only them.
-    run_sql(con, "staging/stg_uec__ed_attendances", params_for(ECDS, [first, second]))
+    replace_partitions(con, "staging.stg_uec__ed_attendances", "staging/stg_uec__ed_attendances",
+                       params_for(ECDS, [first, second]), "month", [dt.date(2019, 4, 1), dt.date(2019, 5, 1)])
     total, bad = con.execute("SELECT sum(attendances), count(*) FILTER (WHERE lsoa_code NOT LIKE 'E019000%') "
                              "FROM staging.stg_uec__ed_attendances").fetchone()
     assert (total, bad) == (10 + 150_000 - 3, 0)

@@ -1,0 +1,207 @@
+"""Partitions: activity by month, population by mid-year, IMD by edition (pipelines/partitions.py).
+
+Each test starts from a copy of the demo world's marts (published file and working copy) and a raw folder of
+symlinks to its files, runs a range of partitions through the real graph, and compares the staging tables and
+marts before and after: a backfill of a range is one run per kind of partition, and re-running a partition
+replaces that partition's rows and nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from bad_inputs.harness import copy_marts, materialize, overlay_raw
+from typer.testing import CliRunner
+
+from assets.raw import raw_asset_key
+from assets.staging import staging_asset_key
+from pipelines.cli import app
+from pipelines.definitions import ALL_ASSETS
+from pipelines.partitions import (
+    ACTIVITY_MONTHS,
+    BY_EDITION,
+    IMD_EDITIONS,
+    MONTHLY,
+    POPULATION_YEARS,
+    PartitionFilesError,
+    parse_range,
+)
+from pipelines.publish import content_hash
+from pipelines.run import partition_selection
+
+ECDS_STAGING = staging_asset_key("stg_uec__ed_attendances")
+
+
+STAGED_BY_MONTH = "SELECT month, sum(attendances) FROM staging.stg_uec__ed_attendances GROUP BY 1"
+PUBLISHED_BY_YEAR = ("SELECT financial_year, sum(activity) FROM marts.fct_activity "
+                     "WHERE measure = 'ae_attendances_all' GROUP BY 1")
+
+
+def totals(database: Path, query: str) -> dict:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return dict(con.execute(query).fetchall())
+
+
+def staged_partitions(result, key: dg.AssetKey) -> list[str]:
+    return sorted(e.partition for e in result.get_asset_materialization_events() if e.asset_key == key)
+
+
+@pytest.fixture
+def world(demo_world, tmp_path):
+    """(raw folder of symlinks, marts folder copied from the demo world, profile path)."""
+    marts = copy_marts(demo_world.marts_dir, tmp_path / "marts")
+    raw = overlay_raw(demo_world.raw_dir, tmp_path / "raw")
+    return raw, marts, demo_world.profile.source_path
+
+
+def test_partitioned_assets_and_their_definitions():
+    by_key = {key: asset for asset in ALL_ASSETS for key in asset.keys}
+    expected = {
+        ACTIVITY_MONTHS: ["ecds_attendances", "apc_spells", "ae_monthly"],
+        POPULATION_YEARS: ["population_lsoa", "population_england"],
+        IMD_EDITIONS: ["imd_file7"],
+    }
+    staging = {"ecds_attendances": "stg_uec__ed_attendances", "apc_spells": "stg_uec__admitted_spells",
+               "ae_monthly": "stg_uec__ae_monthly_providers", "population_lsoa": "stg_population__lsoa_age_sex",
+               "population_england": "stg_population__england_age_sex", "imd_file7": "stg_imd__lsoa_deprivation"}
+    for definition, sources in expected.items():
+        for source in sources:
+            for key in (raw_asset_key(source), staging_asset_key(staging[source])):
+                assert by_key[key].partitions_def == definition, key
+                assert by_key[key].backfill_policy == dg.BackfillPolicy.single_run(), key
+    partitioned = {key for key, asset in by_key.items() if asset.partitions_def is not None}
+    assert len(partitioned) == 12  # the marts above roll the partitions up; they are not partitioned
+    assert ACTIVITY_MONTHS.get_first_partition_key() == "2018-04-01"  # April of the profile's first FY
+
+
+def test_a_backfill_of_a_range_is_one_run_and_changes_nothing_when_the_files_have_not(world):
+    raw, marts, profile = world
+    before = content_hash(marts / ".build" / "ina.duckdb", ("staging",))
+    monthly_only = [key for asset in ALL_ASSETS if asset.partitions_def == ACTIVITY_MONTHS for key in asset.keys]
+    result = materialize(raw, marts, profile, monthly_only, ranges={"month": ("2019-04-01", "2019-06-01")})
+
+    assert result.success
+    assert len(result.results) == 1  # three months of three sources: one run
+    months = ["2019-04-01", "2019-05-01", "2019-06-01"]
+    for key in monthly_only:
+        assert staged_partitions(result, key) == months, key
+    assert content_hash(marts / ".build" / "ina.duckdb", ("staging",)) == before  # same files, same rows
+
+
+def test_rerunning_one_month_replaces_that_month_and_nothing_else(world):
+    raw, marts, profile = world
+    june = raw / "uec" / "ecds" / "ecds_attendances_2021-06.csv"
+    lines = june.resolve().read_text(encoding="utf-8").splitlines(keepends=True)
+    june.unlink()
+    june.write_text("".join(lines[:-40]), encoding="utf-8")  # a corrected extract: 40 records fewer
+    staged_before = totals(marts / ".build" / "ina.duckdb", STAGED_BY_MONTH)
+    published_before = totals(marts / "ina.duckdb", PUBLISHED_BY_YEAR)
+
+    selection = partition_selection(ALL_ASSETS, {"month"}) - dg.AssetSelection.key_prefixes("outputs")
+    result = materialize(raw, marts, profile, selection, ranges={"month": ("2021-06-01", "2021-06-01")})
+
+    assert result.success
+    assert staged_partitions(result, ECDS_STAGING) == ["2021-06-01"]
+    staged_after = totals(marts / ".build" / "ina.duckdb", STAGED_BY_MONTH)
+    changed = {month: staged_before[month] - staged_after[month] for month in staged_before
+               if staged_after.get(month) != staged_before[month]}
+    assert {month.isoformat(): fewer for month, fewer in changed.items()} == {"2021-06-01": 40}
+    # the financial-year rollup was rebuilt and published: FY2021/22 has 40 attendances fewer, other years as were
+    published_after = totals(marts / "ina.duckdb", PUBLISHED_BY_YEAR)
+    assert {year: published_before[year] - published_after[year] for year in published_before} == {
+        year: 40 if year == 2021 else 0 for year in published_before}
+
+
+def test_rerunning_one_mid_year_leaves_the_other_years_alone(world):
+    raw, marts, profile = world
+    working = marts / ".build" / "ina.duckdb"
+    with duckdb.connect(str(working)) as con:
+        con.execute("DELETE FROM staging.stg_population__england_age_sex WHERE year = 2023")
+        con.execute("UPDATE staging.stg_population__england_age_sex SET population = 0 WHERE year = 2019")
+    keys = [key for asset in ALL_ASSETS if asset.partitions_def == POPULATION_YEARS for key in asset.keys]
+    result = materialize(raw, marts, profile, keys, ranges={"year": ("2023", "2023")})
+
+    assert result.success
+    with duckdb.connect(str(working), read_only=True) as con:
+        totals = dict(con.execute("SELECT year, sum(population) FROM staging.stg_population__england_age_sex "
+                                  "GROUP BY 1").fetchall())
+    assert totals[2023] > 50_000_000  # reloaded from its file
+    assert totals[2019] == 0  # not touched: only 2023 was replaced
+    assert set(totals) == set(range(2018, 2025))
+
+
+def test_a_new_imd_edition_is_a_new_partition_beside_the_old_one(world):
+    """The 2019 file copied under an IoD2015 name (same layout): loading it adds edition 2015 and leaves the
+    2019 rows exactly as they were."""
+    raw, marts, profile = world
+    (edition_2019,) = (raw / "imd").glob("*IoD2019*")
+    edition_2019.with_name(edition_2019.name.replace("IoD2019", "IoD2015")).symlink_to(edition_2019.resolve())
+    query = "SELECT imd_edition, count(*), sum(hash(s)) FROM staging.stg_imd__lsoa_deprivation AS s GROUP BY 1"
+    with duckdb.connect(str(marts / ".build" / "ina.duckdb"), read_only=True) as con:
+        before = dict((edition, rest) for edition, *rest in con.execute(query).fetchall())
+    keys = [key for asset in ALL_ASSETS if asset.partitions_def == IMD_EDITIONS for key in asset.keys]
+    result = materialize(raw, marts, profile, keys, ranges={"edition": ("2015", "2015")})
+
+    assert result.success
+    assert staged_partitions(result, staging_asset_key("stg_imd__lsoa_deprivation")) == ["2015"]
+    with duckdb.connect(str(marts / ".build" / "ina.duckdb"), read_only=True) as con:
+        after = dict((edition, rest) for edition, *rest in con.execute(query).fetchall())
+    assert after[2019] == before[2019] and after[2015][0] == before[2019][0]
+
+
+def test_a_range_with_a_month_missing_fails_naming_the_month_and_publishes_nothing(world):
+    raw, marts, profile = world
+    before = content_hash(marts / "ina.duckdb")
+    (raw / "uec" / "ecds" / "ecds_attendances_2021-06.csv").unlink()
+    selection = partition_selection(ALL_ASSETS, {"month"}) - dg.AssetSelection.key_prefixes("outputs")
+    result = materialize(raw, marts, profile, selection, ranges={"month": ("2021-04-01", "2021-09-01")})
+
+    assert not result.success
+    failed = {e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"}
+    assert failed == {"raw__ecds_attendances"}
+    message = next(e.event_specific_data.error for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    while message.cause is not None:
+        message = message.cause
+    assert "ecds_attendances" in message.message and "2021-06" in message.message
+    assert not any(m.asset_key.path[0] == "published" for m in result.get_asset_materialization_events())
+    assert content_hash(marts / "ina.duckdb") == before
+
+
+def test_file_names_give_partitions_and_ranges_are_checked(tmp_path):
+    assert MONTHLY.key_of(Path("ecds_attendances_2024-06.csv.gz")) == "2024-06-01"
+    assert MONTHLY.key_of(Path("ecds_attendances_2024-13.csv")) is None
+    assert BY_EDITION.key_of(Path("File_7_-_All_IoD2025_Scores.csv")) == "2025"
+    with pytest.raises(PartitionFilesError, match="outside the month partitions"):
+        MONTHLY.keys_of_files([tmp_path / "ecds_attendances_2016-01.csv"], "ecds_attendances")
+    with pytest.raises(PartitionFilesError, match="must carry its month"):
+        MONTHLY.keys_of_files([tmp_path / "ecds_attendances.csv"], "ecds_attendances")
+    assert parse_range("month", "2024-04..2024-06") == ("2024-04-01", "2024-06-01")
+    assert parse_range("year", "2023") == ("2023", "2023")
+    for kind, text, problem in [("month", "2024-6", "YYYY-MM"), ("month", "2017-01", "not a month partition"),
+                                ("year", "2024..2019", "after the last"), ("edition", "19", "YYYY")]:
+        with pytest.raises(ValueError, match=problem):
+            parse_range(kind, text)
+    result = CliRunner().invoke(app, ["materialize", "--months", "2024-13"])
+    assert result.exit_code == 2 and "YYYY-MM" in result.output
+
+
+def test_a_month_missing_from_the_staged_rows_stops_publication(world):
+    """A working copy where a month was never loaded (rows deleted here): the marts built from it have a gap,
+    and the blocking suite `gx_fct_activity_every_month` stops the run before publication."""
+    raw, marts, profile = world
+    before = content_hash(marts / "ina.duckdb")
+    with duckdb.connect(str(marts / ".build" / "ina.duckdb")) as con:
+        con.execute("DELETE FROM staging.stg_uec__ed_attendances WHERE month = DATE '2021-06-01'")
+    selection = (dg.AssetSelection.assets(dg.AssetKey(["marts", "fct_activity"])).downstream()
+                 - dg.AssetSelection.key_prefixes("outputs"))
+    result = materialize(raw, marts, profile, selection)
+
+    assert not result.success
+    (gap,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "gx_fct_activity_every_month"]
+    assert not gap.passed and "2021-06-01" in gap.metadata["failures"].value
+    materialised = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
+    assert "marts/fct_activity" in materialised and "published/ina_duckdb" not in materialised
+    assert content_hash(marts / "ina.duckdb") == before
