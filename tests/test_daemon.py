@@ -3,11 +3,14 @@ schedules and ticks the new-extract sensor: the sensor sees a new raw extract, r
 queue launches it, and the run materialises the raw source.
 
 Everything lives in a temporary DAGSTER_HOME and a code location pointed at a temporary raw folder holding the
-JSNA (Fingertips) extract only; the project's own data/ and .dagster_home/ are untouched.
+JSNA (Fingertips) extract (an unpartitioned source) and three months of NHS England's A&E monthly files (a
+monthly-partitioned source: its run covers those three months); the project's own data/ and .dagster_home/
+are untouched.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -28,6 +31,7 @@ DAGSTER_DAEMON = BIN_DIR / "dagster-daemon"
 SCHEDULES = {"monthly_activity_and_workforce", "annual_population_and_jsna"}
 SENSOR = "new_raw_extract"
 LOCATION = "ina_daemon_test"
+AE_MONTHS = ["2024-01-01", "2024-02-01", "2024-03-01"]
 TIMEOUT = 150  # seconds for the daemon to tick the sensor and the run to finish
 
 pytestmark = pytest.mark.skipif(not (DAGSTER.exists() and DAGSTER_DAEMON.exists()),
@@ -65,6 +69,10 @@ def deployment(demo_raw_dir, tmp_path):
     code location is the project's definitions over a raw folder holding the demo JSNA extract."""
     raw, marts, home = tmp_path / "raw", tmp_path / "marts", tmp_path / "dagster_home"
     shutil.copytree(demo_raw_dir / "jsna", raw / "jsna")
+    (raw / "uec" / "ae_monthly").mkdir(parents=True)
+    for month in AE_MONTHS:
+        name = f"monthly_ae_{month[:7]}.csv"
+        shutil.copyfile(demo_raw_dir / "uec" / "ae_monthly" / name, raw / "uec" / "ae_monthly" / name)
     marts.mkdir()
     home.mkdir()
     (home / "dagster.yaml").write_text(INSTANCE_YAML.format(home=home), encoding="utf-8")
@@ -125,11 +133,12 @@ def test_daemon_runs_schedules_and_sensor_launches_run(deployment, tmp_path):
         assert running(instance, InstigatorType.SCHEDULE) == SCHEDULES
         assert running(instance, InstigatorType.SENSOR) == {SENSOR}
 
-        def fingertips_runs():
+        def sensor_runs():
             _, ticks = sensor_ticks(instance)
             failed = [t for t in ticks if t.status == TickStatus.FAILURE]
             assert not failed, f"the sensor tick failed: {failed[0].error}"
-            return instance.get_runs(filters=dg.RunsFilter(tags={"ina/source": "fingertips"}))
+            runs = instance.get_runs(filters=dg.RunsFilter(tags={"dagster/sensor_name": SENSOR}))
+            return {r.tags["ina/source"]: r for r in runs}
 
         log = tmp_path / "daemon.log"
         with log.open("w", encoding="utf-8") as out:
@@ -137,16 +146,21 @@ def test_daemon_runs_schedules_and_sensor_launches_run(deployment, tmp_path):
                                       stderr=subprocess.STDOUT, start_new_session=True)
             try:
                 deadline = time.monotonic() + TIMEOUT
-                # the sensor's first tick sees the new Fingertips extract and requests a run ...
-                (requested,) = wait_for(fingertips_runs, "the sensor to request a run", log, deadline)
+                # the sensor's first tick sees the two new sources and requests a run of each ...
+                def both_requested():
+                    runs = sensor_runs()
+                    return runs if len(runs) == 2 else None
 
-                # ... which the daemon's run queue launches and runs to the end (the marts downstream fail for
-                # want of the other sources: only the JSNA extract is in this raw folder)
+                requested = wait_for(both_requested, "the sensor to request two runs", log, deadline)
+                assert set(requested) == {"fingertips", "ae_monthly"}
+
+                # ... which the daemon's run queue launches, one at a time, and runs to the end (the marts
+                # downstream fail for want of the other sources, which this raw folder does not hold)
                 def finished():
-                    run = instance.get_run_by_id(requested.run_id)
-                    return run if run.is_finished else None
+                    runs = [instance.get_run_by_id(r.run_id) for r in requested.values()]
+                    return {r.tags["ina/source"]: r for r in runs} if all(r.is_finished for r in runs) else None
 
-                run = wait_for(finished, "the sensor's run to finish", log, deadline)
+                runs = wait_for(finished, "the sensor's runs to finish", log, deadline)
 
                 def heartbeats():
                     beats = instance.get_daemon_heartbeats()
@@ -162,9 +176,10 @@ def test_daemon_runs_schedules_and_sensor_launches_run(deployment, tmp_path):
                     os.killpg(daemon.pid, signal.SIGKILL)
                     daemon.wait()
 
-        assert len(fingertips_runs()) == 1
-        assert run.tags["dagster/sensor_name"] == SENSOR
+        assert len(sensor_runs()) == 2
+        run = runs["fingertips"]
         assert run.tags["dagster/run_key"].startswith("fingertips:")
+        assert run.job_name == "refresh_unpartitioned"
         assert dg.AssetKey(["raw", "fingertips"]) in run.asset_selection
         # queued by the sensor, then started by the daemon's run queue (QueuedRunCoordinator)
         for event in (DagsterEventType.RUN_ENQUEUED, DagsterEventType.RUN_STARTING):
@@ -174,11 +189,19 @@ def test_daemon_runs_schedules_and_sensor_launches_run(deployment, tmp_path):
             materialised = instance.get_latest_materialization_event(dg.AssetKey(key))
             assert materialised is not None and materialised.run_id == run.run_id, key
 
+        # the partitioned source: one run of the monthly job over the three months, each month materialised
+        ae = runs["ae_monthly"]
+        assert ae.job_name == "refresh_activity_and_workforce"
+        assert ae.tags["ina/partitions"] == ",".join(AE_MONTHS)
+        for key in (["raw", "ae_monthly"], ["staging", "stg_uec__ae_monthly_providers"]):
+            assert instance.get_materialized_partitions(dg.AssetKey(key)) == set(AE_MONTHS), key
+
         # the tick that launched the run stored the sensor's cursor: the same files will not run again
         state, ticks = sensor_ticks(instance)
         launching = [t for t in ticks if run.run_id in t.run_ids]
         assert len(launching) == 1 and launching[0].status == TickStatus.SUCCESS
-        assert "fingertips" in (state.instigator_data.cursor or "")
+        assert ae.run_id in launching[0].run_ids
+        assert {"fingertips", "ae_monthly"} <= set(json.loads(state.instigator_data.cursor or "{}"))
 
         # the schedules stay running under the daemon (their next cron ticks are not due during the test)
         assert running(instance, InstigatorType.SCHEDULE) == SCHEDULES
