@@ -1,4 +1,5 @@
-"""Benchmark: generate the demo world at a given scale and materialise every asset; print wall time and peak memory.
+"""Benchmark: generate the demo world at a given scale and materialise every asset, then re-run one month of
+activity (its partitions replaced, everything downstream rebuilt and published); print wall times and peak memory.
 
     uv run python bench/bench_pipeline.py --scale 1.0          # a real ICB's volumes (~7.4 million records)
     uv run python bench/bench_pipeline.py --scale 0.1 --keep   # the default demo volume
@@ -22,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.config import DEFAULT_PROFILE  # noqa: E402
 from pipelines.demo import generate_demo_data  # noqa: E402
-from pipelines.run import materialize_all  # noqa: E402
+from pipelines.partitions import MONTHLY  # noqa: E402
+from pipelines.run import materialize_all, partitions_with_files  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -31,6 +33,11 @@ def peak_rss_mb() -> float:
 
 def directory_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def summary_last_month(raw_dir: Path) -> str:
+    """The last month with activity files (the month a monthly refresh would run)."""
+    return partitions_with_files(MONTHLY, raw_dir)[-1]
 
 
 def main() -> None:
@@ -50,6 +57,11 @@ def main() -> None:
         ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE,
                              instance=dg.DagsterInstance.ephemeral(), echo=lambda _: None)
         finished = time.perf_counter()
+        month = summary_last_month(raw_dir)
+        one_month_ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE,
+                                       ranges={"month": (month, month)}, instance=dg.DagsterInstance.ephemeral(),
+                                       echo=lambda _: None)
+        month_done = time.perf_counter()
         records = {year: counts.get("ecds_attendances", 0) + counts.get("apc_spells", 0)
                    for year, counts in summary.get("records_by_financial_year", {}).items()}
         print(f"scale                 {args.scale}")
@@ -57,9 +69,11 @@ def main() -> None:
         print(f"raw files             {directory_mb(raw_dir):,.0f} MB")
         print(f"generate              {generated - started:,.1f} s   (peak RSS so far {generate_rss:,.0f} MB)")
         print(f"materialise all       {finished - generated:,.1f} s   ({'ok' if ok else 'FAILED'})")
+        print(f"re-run one month      {month_done - finished:,.1f} s   ({month[:7]}: its partitions, then "
+              f"everything downstream; {'ok' if one_month_ok else 'FAILED'})")
         print(f"marts database        {directory_mb(marts_dir):,.0f} MB")
         print(f"peak RSS (whole run)  {peak_rss_mb():,.0f} MB")
-        if not ok:
+        if not (ok and one_month_ok):
             raise SystemExit(1)
     finally:
         if args.keep:
