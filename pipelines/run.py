@@ -105,6 +105,10 @@ def run_graph(
     wanted = dg.AssetSelection.all() if selection is None else dg.AssetSelection.from_coercible(selection)
     selected = set(wanted.resolve(asset_graph))
     run = GraphRun()
+    if not selected:
+        kinds = f" (partitions of kind {', '.join(sorted(ranges))})" if ranges else ""
+        run.problems.append(f"the selection{kinds} matches no asset of this graph")
+        return run
     for phase in plan_phases(asset_graph, selected):
         tags: dict[str, str] = {}
         if phase.partitioning is not None:

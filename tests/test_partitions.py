@@ -205,3 +205,18 @@ def test_a_month_missing_from_the_staged_rows_stops_publication(world):
     materialised = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()}
     assert "marts/fct_activity" in materialised and "published/ina_duckdb" not in materialised
     assert content_hash(marts / "ina.duckdb") == before
+
+
+def test_a_range_on_a_graph_without_partitions_is_an_error_not_a_silent_success(tmp_path):
+    """The public-data graph (config/profiles/lsc.yaml) has no partitions: `--months` there runs nothing and
+    must say so."""
+    from pipelines.config import PROJECT_DIR
+    from pipelines.run import materialize_all
+
+    lines = []
+    ok = materialize_all(raw_dir=tmp_path, marts_dir=tmp_path / "marts",
+                         profile=PROJECT_DIR / "config" / "profiles" / "lsc.yaml",
+                         ranges={"month": ("2024-06-01", "2024-06-01")}, instance=dg.DagsterInstance.ephemeral(),
+                         echo=lines.append)
+    assert not ok
+    assert "matches no asset" in "\n".join(lines)
