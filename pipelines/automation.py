@@ -65,6 +65,7 @@ monthly_refresh = dg.build_schedule_from_partitioned_job(
     # after NHS England's monthly A&E (2nd Thursday) and GPW releases; runs the month that has just ended
     day_of_month=15,
     hour_of_day=6,
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="15th of each month, 06:00 UK time: the last complete month.",
 )
 
@@ -73,6 +74,7 @@ monthly_refresh = dg.build_schedule_from_partitioned_job(
     job=refresh_population_and_jsna,
     cron_schedule="0 6 1 8 *",  # ONS mid-year estimates are released in the summer
     execution_timezone="Europe/London",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="1 August each year, 06:00 UK time: the last complete mid-year (mid-2025 on 1 August 2026).",
 )
 def annual_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
@@ -108,21 +110,37 @@ JOB_FOR_PARTITIONS = {None: refresh_unpartitioned, "month": refresh_activity_and
                       "year": refresh_population_and_jsna, "edition": load_imd_edition}
 
 
+def already_materialised(instance: dg.DagsterInstance, current: dict[str, dict[str, str]]) -> dict:
+    """The cursor a first tick starts from: the current fingerprints of the partitions (and unpartitioned
+    sources) whose raw asset has been materialised, so turning the sensor on does not re-run what is built."""
+    seen: dict[str, dict[str, str]] = {}
+    for name, partitions in current.items():
+        key = raw_asset_key(name)
+        if RAW_SOURCES[name].partitioned_by is None:
+            done = {""} if instance.get_latest_materialization_event(key) is not None else set()
+        else:
+            done = set(instance.get_materialized_partitions(key))
+        seen[name] = {partition: fp for partition, fp in partitions.items() if partition in done}
+    return seen
+
+
 @dg.sensor(
     name="new_raw_extract",
     jobs=list(JOB_FOR_PARTITIONS.values()),
     minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts a run for a raw source when its files appear or change in data/raw/: for a partitioned "
     "source, the changed partitions only; then everything downstream. The run key is the source, the "
-    "partitions and their fingerprint, so each change runs once.",
+    "partitions and their fingerprint, so each change runs once. On its first tick, files of sources and "
+    "partitions already materialised (e.g. by `ina demo`) are taken as they are.",
 )
 def new_raw_extract(context: dg.SensorEvaluationContext, settings: InaSettings) -> dg.SensorResult:
-    seen = json.loads(context.cursor) if context.cursor else {}
     try:
         current = source_fingerprints(settings)
     except PartitionFilesError as error:
         return dg.SensorResult(skip_reason=dg.SkipReason(f"a raw file needs attention: {error}"),
                                cursor=context.cursor)
+    seen = json.loads(context.cursor) if context.cursor else already_materialised(context.instance, current)
     graph = context.repository_def.asset_graph
     requests, new_editions = [], []
     for name in sorted(current):

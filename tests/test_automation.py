@@ -29,9 +29,35 @@ def raw_copy(demo_raw_dir, tmp_path):
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 
+@pytest.fixture(autouse=True)
+def instance():
+    """The Dagster instance the sensor reads (what is materialised already): a fresh one per test."""
+    with dg.instance_for_test() as test_instance:
+        yield test_instance
+
+
 def evaluate(defs, settings, cursor=None):
-    context = dg.build_sensor_context(cursor=cursor, definitions=defs, resources={"settings": settings})
-    return new_raw_extract(context)
+    with dg.instance_for_test() as fresh:
+        context = dg.build_sensor_context(cursor=cursor, definitions=defs, resources={"settings": settings},
+                                          instance=fresh)
+        return new_raw_extract(context)
+
+
+def test_turning_the_sensor_on_does_not_rerun_what_is_materialised(raw_copy, tmp_path, instance):
+    """First tick (no cursor): partitions and sources whose raw asset is materialised are the baseline; only
+    the month that has not been materialised yet is requested."""
+    settings = InaSettings(raw_dir=str(raw_copy), marts_dir=str(tmp_path / "marts"))
+    defs = build_definitions(settings)
+    months = [f"{path.name[11:18]}-01" for path in sorted((raw_copy / "uec" / "ae_monthly").glob("*.csv"))]
+    for month in months[:-1]:
+        instance.report_runless_asset_event(dg.AssetMaterialization(["raw", "ae_monthly"], partition=month))
+    instance.report_runless_asset_event(dg.AssetMaterialization(["raw", "fingertips"]))
+
+    context = dg.build_sensor_context(definitions=defs, resources={"settings": settings}, instance=instance)
+    result = new_raw_extract(context)
+    assert [(r.tags["ina/source"], r.tags["ina/partitions"]) for r in result.run_requests] == [
+        ("ae_monthly", months[-1])]
+    assert set(json.loads(result.cursor)["ae_monthly"]) == set(months)  # every month is in the new cursor
 
 
 def test_sensor_requests_each_changed_source_once(raw_copy, tmp_path):
@@ -89,25 +115,24 @@ def test_sensor_requests_each_changed_source_once(raw_copy, tmp_path):
     assert [r.tags["ina/source"] for r in fifth.run_requests] == ["fingertips"]
 
 
-def test_sensor_adds_a_new_imd_edition_as_a_partition(demo_raw_dir, tmp_path):
+def test_sensor_adds_a_new_imd_edition_as_a_partition(demo_raw_dir, tmp_path, instance):
     raw = tmp_path / "raw"
     shutil.copytree(demo_raw_dir / "imd", raw / "imd")
     settings = InaSettings(raw_dir=str(raw), marts_dir=str(tmp_path / "marts"))
     defs = build_definitions(settings)
-    with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(definitions=defs, resources={"settings": settings}, instance=instance)
-        first = new_raw_extract(context)
-        (request,) = first.run_requests
-        assert request.tags["ina/partitions"] == "2019"
-        (add,) = first.dynamic_partitions_requests
-        assert add.partitions_def_name == "imd_editions" and list(add.partition_keys) == ["2019"]
+    context = dg.build_sensor_context(definitions=defs, resources={"settings": settings}, instance=instance)
+    first = new_raw_extract(context)
+    (request,) = first.run_requests
+    assert request.tags["ina/partitions"] == "2019"
+    (add,) = first.dynamic_partitions_requests
+    assert add.partitions_def_name == "imd_editions" and list(add.partition_keys) == ["2019"]
 
-        # a file whose name carries no edition: the sensor says so and requests nothing
-        (raw / "imd" / "File_7_-_All_IoD_Scores__Ranks__Deciles_and_Population_Denominators.csv").write_text("x")
-        context = dg.build_sensor_context(cursor=first.cursor, definitions=defs, resources={"settings": settings},
-                                          instance=instance)
-        stuck = new_raw_extract(context)
-        assert not stuck.run_requests and "must carry its edition" in stuck.skip_reason.skip_message
+    # a file whose name carries no edition: the sensor says so and requests nothing
+    (raw / "imd" / "File_7_-_All_IoD_Scores__Ranks__Deciles_and_Population_Denominators.csv").write_text("x")
+    context = dg.build_sensor_context(cursor=first.cursor, definitions=defs, resources={"settings": settings},
+                                      instance=instance)
+    stuck = new_raw_extract(context)
+    assert not stuck.run_requests and "must carry its edition" in stuck.skip_reason.skip_message
 
 
 def test_jobs_and_schedules_target_the_right_assets_and_partitions():
