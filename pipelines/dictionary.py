@@ -111,8 +111,10 @@ def raw_tables() -> list[Table]:
     tables = []
     for source in RAW_SOURCES.values():
         level = "record level, confidential: never leaves data/raw/" if source.record_level else "published"
+        partitions = (f"; partitioned by {source.partitioned_by}, which each file's name gives"
+                      if source.partitioned_by else "")
         tables.append(_table(source.name, f"data/raw/{source.glob}", source.model,
-                             notes=f"{_one_line(source.description)} ({level}; group `{source.group}`)"))
+                             notes=f"{_one_line(source.description)} ({level}; group `{source.group}`{partitions})"))
     tables.append(_table("weighted_population", "data/raw/<settings.weighted_population_file>",
                          WeightedPopulationFile, notes="Optional: named in config/indicators.yaml."))
     return tables
