@@ -19,6 +19,7 @@ from typing import Any
 
 import dagster as dg
 
+from assets.raw import raw_asset_key
 from pipelines.config import load_profile
 from pipelines.definitions import graph_assets, graph_checks
 from pipelines.partitions import PARTITIONINGS, PartitionFilesError, Partitioning, range_tags
@@ -110,40 +111,62 @@ def run_graph(
         run.problems.append(f"the selection{kinds} matches no asset of this graph")
         return run
     for phase in plan_phases(asset_graph, selected):
-        tags: dict[str, str] = {}
-        if phase.partitioning is not None:
-            kind = phase.partitioning.kind
+        if phase.partitioning is None:
+            runs = [(phase.keys, {})]
+        else:
             try:
-                first, last = (ranges or {}).get(kind) or _file_range(phase.partitioning, raw_dir)
+                spans = partition_spans(asset_graph, phase, raw_dir, (ranges or {}).get(phase.partitioning.kind))
             except PartitionFilesError as error:
                 run.problems.append(str(error))
                 return run
             if isinstance(phase.partitioning.definition, dg.DynamicPartitionsDefinition):
-                _register(instance, phase.partitioning, raw_dir, first, last)
-            tags = range_tags(first, last)
-        result = dg.materialize(list(definitions), selection=dg.AssetSelection.assets(*phase.keys),
-                                resources=resources, instance=instance, raise_on_error=False,
-                                run_config=run_config or {}, tags=tags)
-        run.results.append(result)
-        if not result.success:
-            break
+                _register(instance, phase.partitioning, raw_dir, spans)
+            runs = [(keys, range_tags(first, last)) for keys, first, last in spans]
+        for keys, tags in runs:
+            result = dg.materialize(list(definitions), selection=dg.AssetSelection.assets(*keys),
+                                    resources=resources, instance=instance, raise_on_error=False,
+                                    run_config=run_config or {}, tags=tags)
+            run.results.append(result)
+            if not result.success:
+                return run
     return run
 
 
-def _file_range(partitioning: Partitioning, raw_dir: Path) -> tuple[str, str]:
-    keys = partitions_with_files(partitioning, raw_dir)
-    if not keys:
+def partition_spans(asset_graph, phase: Phase, raw_dir: Path,
+                    given: tuple[str, str] | None) -> list[tuple[frozenset[dg.AssetKey], str, str]]:
+    """The runs of a partitioned phase: (assets, first key, last key). A given range: one run of every asset.
+    Otherwise each asset runs over the partitions its own source has files for, so sources covering different
+    periods (ECDS from 2019, A&E from 2018) each run their own range; sources with equal ranges share a run."""
+    if given is not None:
+        return [(phase.keys, *given)]
+    partitioning = phase.partitioning
+    spans = {}
+    for name, source in RAW_SOURCES.items():
+        if source.partitioned_by == partitioning.kind:
+            keys = partitioning.keys_of_files(source.files(raw_dir), name)
+            if keys:
+                spans[raw_asset_key(name)] = (keys[0], keys[-1])
+    if not spans:
         sources = [s.name for s in RAW_SOURCES.values() if s.partitioned_by == partitioning.kind]
         raise PartitionFilesError(f"No file of {', '.join(sources)} under {raw_dir}: no {partitioning.kind} "
                                   "partition to run")
-    return keys[0], keys[-1]
+    overall = (min(first for first, _ in spans.values()), max(last for _, last in spans.values()))
+    by_span: dict[tuple[str, str], set[dg.AssetKey]] = {}
+    for key in phase.keys:
+        upstream = set(dg.AssetSelection.assets(key).upstream().resolve(asset_graph))
+        own = [span for raw_key, span in spans.items() if raw_key in upstream]
+        # an asset of a source with no file runs over every partition: it fails naming the months it lacks
+        span = (min(f for f, _ in own), max(last for _, last in own)) if own else overall
+        by_span.setdefault(span, set()).add(key)
+    return [(frozenset(keys), first, last) for (first, last), keys in sorted(by_span.items())]
 
 
-def _register(instance: dg.DagsterInstance, partitioning: Partitioning, raw_dir: Path, first: str, last: str) -> None:
-    """Add the editions the files name (and the range's ends) to the instance's dynamic partitions, in order."""
+def _register(instance: dg.DagsterInstance, partitioning: Partitioning, raw_dir: Path, spans: list) -> None:
+    """Add the editions the files name (and the runs' ends) to the instance's dynamic partitions, in order."""
     name = partitioning.definition.name
     known = set(instance.get_dynamic_partitions(name))
-    new = sorted({*partitions_with_files(partitioning, raw_dir), first, last} - known)
+    ends = {key for _, first, last in spans for key in (first, last)}
+    new = sorted({*partitions_with_files(partitioning, raw_dir), *ends} - known)
     if new:
         instance.add_dynamic_partitions(name, new)
 

@@ -247,6 +247,7 @@ _SOURCES = (
         group="gp",
         record_level=False,
         description="Patients registered at each GP practice by sex and five-year age group, monthly.",
+        partitioned_by="month",
     ),
     RawSource(
         name="gp_patients_lsoa",
@@ -266,6 +267,7 @@ _SOURCES = (
         group="gp",
         record_level=False,
         description="General Practice Workforce by practice: headcount and FTE by staff group, monthly.",
+        partitioned_by="month",
     ),
     RawSource(
         name="gp_workforce_national",

@@ -60,12 +60,14 @@ def world(demo_world, tmp_path):
 def test_partitioned_assets_and_their_definitions():
     by_key = {key: asset for asset in ALL_ASSETS for key in asset.keys}
     expected = {
-        ACTIVITY_MONTHS: ["ecds_attendances", "apc_spells", "ae_monthly"],
+        ACTIVITY_MONTHS: ["ecds_attendances", "apc_spells", "ae_monthly", "gp_patients_age_sex",
+                          "gp_workforce_practice"],
         POPULATION_YEARS: ["population_lsoa", "population_england"],
         IMD_EDITIONS: ["imd_file7"],
     }
     staging = {"ecds_attendances": "stg_uec__ed_attendances", "apc_spells": "stg_uec__admitted_spells",
-               "ae_monthly": "stg_uec__ae_monthly_providers", "population_lsoa": "stg_population__lsoa_age_sex",
+               "ae_monthly": "stg_uec__ae_monthly_providers", "gp_patients_age_sex": "stg_gp__registered_patients_age_sex",
+               "gp_workforce_practice": "stg_gp__workforce_practice", "population_lsoa": "stg_population__lsoa_age_sex",
                "population_england": "stg_population__england_age_sex", "imd_file7": "stg_imd__lsoa_deprivation"}
     for definition, sources in expected.items():
         for source in sources:
@@ -73,7 +75,7 @@ def test_partitioned_assets_and_their_definitions():
                 assert by_key[key].partitions_def == definition, key
                 assert by_key[key].backfill_policy == dg.BackfillPolicy.single_run(), key
     partitioned = {key for key, asset in by_key.items() if asset.partitions_def is not None}
-    assert len(partitioned) == 12  # the marts above roll the partitions up; they are not partitioned
+    assert len(partitioned) == 16  # the marts above roll the partitions up; they are not partitioned
     assert ACTIVITY_MONTHS.get_first_partition_key() == "2018-04-01"  # April of the profile's first FY
 
 
@@ -84,7 +86,7 @@ def test_a_backfill_of_a_range_is_one_run_and_changes_nothing_when_the_files_hav
     result = materialize(raw, marts, profile, monthly_only, ranges={"month": ("2019-04-01", "2019-06-01")})
 
     assert result.success
-    assert len(result.results) == 1  # three months of three sources: one run
+    assert len(result.results) == 1  # three months of five sources: one run
     months = ["2019-04-01", "2019-05-01", "2019-06-01"]
     for key in monthly_only:
         assert staged_partitions(result, key) == months, key
@@ -220,3 +222,21 @@ def test_a_range_on_a_graph_without_partitions_is_an_error_not_a_silent_success(
                          echo=lines.append)
     assert not ok
     assert "matches no asset" in "\n".join(lines)
+
+
+def test_sources_covering_different_months_each_run_their_own_range(world):
+    """ECDS held from April 2019 only, the other monthly sources from April 2018: with no range given, ECDS
+    runs its 72 months and the others their 84, instead of ECDS failing for the year it does not have."""
+    raw, marts, profile = world
+    for path in (raw / "uec" / "ecds").glob("ecds_attendances_201[89]-*.csv"):
+        if path.name < "ecds_attendances_2019-04.csv":
+            path.unlink()
+    monthly_only = [key for asset in ALL_ASSETS if asset.partitions_def == ACTIVITY_MONTHS for key in asset.keys]
+    result = materialize(raw, marts, profile, monthly_only)
+
+    assert result.success
+    assert len(result.results) == 2
+    ecds = staged_partitions(result, ECDS_STAGING)
+    spells = staged_partitions(result, staging_asset_key("stg_uec__admitted_spells"))
+    assert (ecds[0], ecds[-1], len(ecds)) == ("2019-04-01", "2025-03-01", 72)
+    assert (spells[0], spells[-1], len(spells)) == ("2018-04-01", "2025-03-01", 84)

@@ -1,5 +1,5 @@
 -- One row per practice x month: FTE by staff group and registered patients (NHS England GPW, renamed).
-CREATE OR REPLACE TABLE staging.stg_gp__workforce_practice AS
+-- A run replaces the rows of its months (pipelines/partitions.py); this SELECT gives those months' rows.
 SELECT
     CAST(strptime(regexp_extract(filename, '_(\d{4}-\d{2})\.csv', 1), '%Y-%m') AS DATE) AS month,
     PRAC_CODE AS practice_code,
@@ -16,4 +16,4 @@ SELECT
     TOTAL_DPC_FTE AS dpc_fte,
     TOTAL_ADMIN_FTE AS admin_fte
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false, filename = true)
-ORDER BY month, practice_code;
+ORDER BY month, practice_code
