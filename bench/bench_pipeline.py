@@ -81,8 +81,8 @@ def main() -> None:
         print(f"materialise all       {finished - generated:,.1f} s   ({'ok' if ok else 'FAILED'})")
         print(f"re-run one month      {month_done - finished:,.1f} s   ({month[:7]}: its partitions, then "
               f"everything downstream; {'ok' if one_month_ok else 'FAILED'})")
-        print(f"  the month alone     {month_staged - month_done:,.1f} s   (validate and replace its ECDS, SUS and A&E "
-              f"partitions only)")
+        print(f"  the month alone     {month_staged - month_done:,.1f} s   (validate and replace its monthly partitions "
+              f"only: ECDS, SUS, A&E, GP)")
         print(f"  against all months  {all_months_staged - month_staged:,.1f} s   (the same assets, every month)")
         print(f"marts database        {directory_mb(marts_dir):,.0f} MB")
         print(f"peak RSS (whole run)  {peak_rss_mb():,.0f} MB")
