@@ -133,8 +133,8 @@ def build_staging_asset(table: StagingTable) -> dg.AssetsDefinition:
     )
     def _staging(context, settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
         paths = partition_files(context, source, settings.raw_path)
-        params = {"files": [str(path) for path in paths], "columns": duckdb_types(source.model),
-                  "source": source.name, **profile_params(settings.profile())}
+        params = {"files": [str(path) for path in paths], "file_names": [path.name for path in paths],
+                  "columns": duckdb_types(source.model), "source": source.name, **profile_params(settings.profile())}
         qualified = f"staging.{table.name}"
         keys = context.partition_keys if source.partitioned_by else None
         with marts_db.connect() as con:

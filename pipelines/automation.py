@@ -13,6 +13,7 @@ in the UI) runs the whole graph in phases (pipelines/run.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.raw import raw_asset_key
-from pipelines.partitions import IMD_EDITIONS, PARTITIONINGS, PartitionFilesError, range_tags
+from pipelines.partitions import IMD_EDITIONS, MONTHLY, PARTITIONINGS, PartitionFilesError, range_tags
 from pipelines.resources import InaSettings
 from schemas.registry import RAW_SOURCES
 
@@ -59,15 +60,33 @@ load_imd_edition = dg.define_asset_job(
     "built on it.",
 )
 
-monthly_refresh = dg.build_schedule_from_partitioned_job(
-    refresh_activity_and_workforce,
+@dg.schedule(
     name="monthly_activity_and_workforce",
-    # after NHS England's monthly A&E (2nd Thursday) and GPW releases; runs the month that has just ended
-    day_of_month=15,
-    hour_of_day=6,
+    job=refresh_activity_and_workforce,
+    # after NHS England's monthly A&E (2nd Thursday) release and the ICB's month-end extracts
+    cron_schedule="0 6 15 * *",
+    execution_timezone="Europe/London",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="15th of each month, 06:00 UK time: the last complete month.",
+    description="15th of each month, 06:00 UK time: the month that has just ended, for the monthly sources whose "
+    "extract for it has arrived (a later one is picked up by the new_raw_extract sensor).",
 )
+def monthly_refresh(context: dg.ScheduleEvaluationContext, settings: InaSettings) -> dg.RunRequest | dg.SkipReason:
+    ended = context.scheduled_execution_time.date().replace(day=1) - dt.timedelta(days=1)
+    month = ended.replace(day=1).isoformat()
+    monthly = [name for name, source in RAW_SOURCES.items() if source.partitioned_by == "month"]
+    arrived = [name for name in monthly
+               if any(MONTHLY.key_of(path) == month for path in RAW_SOURCES[name].files(settings.raw_path))]
+    if not arrived:
+        return dg.SkipReason(f"no monthly extract for {month[:7]} in the raw folder yet")
+    unpartitioned = [raw_asset_key(name) for name, source in RAW_SOURCES.items()
+                     if source.partitioned_by is None and source.group in ("uec", "gp")]
+    selection = dg.AssetSelection.assets(*(raw_asset_key(name) for name in arrived), *unpartitioned).downstream()
+    return dg.RunRequest(
+        run_key=f"monthly:{month}", partition_key=month,
+        asset_selection=sorted(selection.resolve(context.repository_def.asset_graph), key=lambda k: k.to_user_string()),
+        tags={"ina/partitions": month, "ina/sources": ",".join(arrived)},
+    )
+
 
 @dg.schedule(
     name="annual_population_and_jsna",
@@ -87,11 +106,13 @@ def _fingerprint(paths: list[Path]) -> str:
     return hashlib.sha256(json.dumps(stats).encode()).hexdigest()[:16]
 
 
-def source_fingerprints(settings: InaSettings) -> dict[str, dict[str, str]]:
+def source_fingerprints(settings: InaSettings) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
     """Per raw source, per partition ("" for an unpartitioned source), a fingerprint of its files (names,
-    sizes, modification times): cheap to take every minute, and it changes when a file is added, replaced or
-    removed. Raises `PartitionFilesError` for a file whose name carries no partition."""
+    sizes, modification times): cheap to take every minute, and it changes when a file is added or replaced.
+    Also, per source, the problem that kept it out (a file whose name gives no partition, or a month that has
+    not ended yet); the other sources are fingerprinted as usual."""
     fingerprints: dict[str, dict[str, str]] = {}
+    problems: dict[str, str] = {}
     for name, source in RAW_SOURCES.items():
         paths = source.files(settings.raw_path)
         if not paths:
@@ -100,9 +121,13 @@ def source_fingerprints(settings: InaSettings) -> dict[str, dict[str, str]]:
             fingerprints[name] = {"": _fingerprint(paths)}
             continue
         partitioning = PARTITIONINGS[source.partitioned_by]
-        keys = partitioning.keys_of_files(paths, name)
+        try:
+            keys = partitioning.keys_of_files(paths, name)
+        except PartitionFilesError as error:
+            problems[name] = str(error)
+            continue
         fingerprints[name] = {key: _fingerprint(partitioning.files_for(paths, [key], name)) for key in keys}
-    return fingerprints
+    return fingerprints, problems
 
 
 #: The job a sensor run of a source belongs to (a run spans one kind of partition): by the source's partitions.
@@ -130,48 +155,59 @@ def already_materialised(instance: dg.DagsterInstance, current: dict[str, dict[s
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Starts a run for a raw source when its files appear or change in data/raw/: for a partitioned "
-    "source, the changed partitions only; then everything downstream. The run key is the source, the "
+    "source, of the changed partitions only (one run per stretch of adjacent ones); then everything downstream. The run key is the source, the "
     "partitions and their fingerprint, so each change runs once. On its first tick, files of sources and "
     "partitions already materialised (e.g. by `ina demo`) are taken as they are.",
 )
 def new_raw_extract(context: dg.SensorEvaluationContext, settings: InaSettings) -> dg.SensorResult:
-    try:
-        current = source_fingerprints(settings)
-    except PartitionFilesError as error:
-        return dg.SensorResult(skip_reason=dg.SkipReason(f"a raw file needs attention: {error}"),
-                               cursor=context.cursor)
+    current, problems = source_fingerprints(settings)
     seen = json.loads(context.cursor) if context.cursor else already_materialised(context.instance, current)
+    for name, problem in problems.items():
+        context.log.warning(f"raw source {name} left alone until its files are fixed: {problem}")
+        current[name] = seen.get(name, {})  # keep its place: the fixed files will count as changed
     graph = context.repository_def.asset_graph
     requests, new_editions = [], []
     for name in sorted(current):
         before = seen.get(name) if isinstance(seen.get(name), dict) else {}
         changed = sorted(key for key, fingerprint in current[name].items() if before.get(key) != fingerprint)
-        if not changed:
-            continue
-        source = RAW_SOURCES[name]
-        selection = dg.AssetSelection.assets(raw_asset_key(name)).downstream()
-        tags = {"ina/source": name}
-        if source.partitioned_by is None:
-            selection = selection - PARTITIONED  # a new lookup re-derives the marts; partitions keep their rows
-        else:
-            tags |= range_tags(changed[0], changed[-1])
-            tags["ina/partitions"] = ",".join(changed)
-            if source.partitioned_by == "edition":
-                new_editions += [key for key in changed
-                                 if not context.instance.has_dynamic_partition(IMD_EDITIONS.name, key)]
-        digest = hashlib.sha256(json.dumps([current[name][key] for key in changed]).encode()).hexdigest()[:16]
-        span = "" if changed == [""] else f"{changed[0]}..{changed[-1]}:"
-        requests.append(dg.RunRequest(
-            run_key=f"{name}:{span}{digest}",
-            job_name=JOB_FOR_PARTITIONS[source.partitioned_by].name,
-            asset_selection=sorted(selection.resolve(graph), key=lambda k: k.to_user_string()),
-            tags=tags,
-        ))
+        if changed:
+            requests += _run_requests(name, changed, current[name], graph)
+        if changed and RAW_SOURCES[name].partitioned_by == "edition":
+            new_editions += [key for key in changed
+                             if not context.instance.has_dynamic_partition(IMD_EDITIONS.name, key)]
     if not requests:
-        return dg.SensorResult(skip_reason=dg.SkipReason("no new or changed raw files"), cursor=json.dumps(current))
+        reason = "no new or changed raw files" + "".join(f"; {problem}" for problem in problems.values())
+        return dg.SensorResult(skip_reason=dg.SkipReason(reason), cursor=json.dumps(current))
     partition_requests = [IMD_EDITIONS.build_add_request(sorted(set(new_editions)))] if new_editions else []
     return dg.SensorResult(run_requests=requests, cursor=json.dumps(current),
                            dynamic_partitions_requests=partition_requests)
+
+
+def _run_requests(name: str, changed: list[str], fingerprints: dict[str, str], graph) -> list[dg.RunRequest]:
+    """One run per stretch of adjacent changed partitions (a range one run can cover; each IMD edition on its
+    own), of the source and everything downstream; one run for an unpartitioned source."""
+    source = RAW_SOURCES[name]
+    selection = dg.AssetSelection.assets(raw_asset_key(name)).downstream()
+    if source.partitioned_by is None:
+        selection = selection - PARTITIONED  # a new lookup re-derives the marts; partitions keep their rows
+    keys = sorted(selection.resolve(graph), key=lambda k: k.to_user_string())
+    job = JOB_FOR_PARTITIONS[source.partitioned_by].name
+    stretches = [changed] if source.partitioned_by is None else PARTITIONINGS[source.partitioned_by].contiguous(changed)
+    requests = []
+    for stretch in stretches:
+        digest = hashlib.sha256(json.dumps([fingerprints[key] for key in stretch]).encode()).hexdigest()[:16]
+        tags = {"ina/source": name}
+        partition_key = None
+        if source.partitioned_by == "edition":
+            partition_key = stretch[0]
+        elif source.partitioned_by is not None:
+            tags |= range_tags(stretch[0], stretch[-1])
+        if source.partitioned_by is not None:
+            tags["ina/partitions"] = ",".join(stretch)
+        span = "" if source.partitioned_by is None else f"{stretch[0]}..{stretch[-1]}:"
+        requests.append(dg.RunRequest(run_key=f"{name}:{span}{digest}", job_name=job, asset_selection=keys,
+                                      partition_key=partition_key, tags=tags))
+    return requests
 
 
 # The public-data graph (assets/public.py) has no partitions: its files change when `ina fetch` is run.

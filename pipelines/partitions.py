@@ -111,6 +111,20 @@ class Partitioning:
         return sorted(keys)
 
 
+    def contiguous(self, keys: list[str]) -> list[list[str]]:
+        """Sorted keys split into runs of adjacent partitions (each a range one run can cover); editions are
+        each their own (dynamic partitions have no order a range could follow)."""
+        if self.kind == "edition":
+            return [[key] for key in keys]
+        runs: list[list[str]] = []
+        for key in keys:
+            if runs and self.definition.get_next_partition_key(runs[-1][-1]) == key:
+                runs[-1].append(key)
+            else:
+                runs.append([key])
+        return runs
+
+
 MONTHLY = Partitioning("month", ACTIVITY_MONTHS, "month", r"_(\d{4})-(\d{2})\.csv(?:\.gz)?$")
 YEARLY = Partitioning("year", POPULATION_YEARS, "year", r"mid(\d{4})")
 BY_EDITION = Partitioning("edition", IMD_EDITIONS, "imd_edition", r"IoD(\d{4})")

@@ -50,8 +50,13 @@ class MartsDatabase(DuckDBResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         with self.get_connection() as con:
-            install_macros(con)
-            yield con
+            try:
+                install_macros(con)
+                yield con
+            finally:
+                # closed even when the caller raised (DuckDBResource only closes on success): an open
+                # transaction is rolled back, and no half-used connection outlives the step
+                con.close()
 
 
 def build_resources(settings: InaSettings | None = None) -> dict[str, dg.ConfigurableResource]:

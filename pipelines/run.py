@@ -22,7 +22,7 @@ import dagster as dg
 from assets.raw import raw_asset_key
 from pipelines.config import load_profile
 from pipelines.definitions import graph_assets, graph_checks
-from pipelines.partitions import PARTITIONINGS, PartitionFilesError, Partitioning, range_tags
+from pipelines.partitions import BY_EDITION, PARTITIONINGS, PartitionFilesError, Partitioning, range_tags
 from pipelines.resources import InaSettings, build_resources
 from schemas.registry import RAW_SOURCES
 
@@ -137,9 +137,11 @@ def partition_spans(asset_graph, phase: Phase, raw_dir: Path,
     """The runs of a partitioned phase: (assets, first key, last key). A given range: one run of every asset.
     Otherwise each asset runs over the partitions its own source has files for, so sources covering different
     periods (ECDS from 2019, A&E from 2018) each run their own range; sources with equal ranges share a run."""
+    partitioning = phase.partitioning
+    if partitioning.kind == "edition":
+        return [(phase.keys, key, key) for key in _editions(raw_dir, given)]
     if given is not None:
         return [(phase.keys, *given)]
-    partitioning = phase.partitioning
     spans = {}
     for name, source in RAW_SOURCES.items():
         if source.partitioned_by == partitioning.kind:
@@ -161,12 +163,22 @@ def partition_spans(asset_graph, phase: Phase, raw_dir: Path,
     return [(frozenset(keys), first, last) for (first, last), keys in sorted(by_span.items())]
 
 
+def _editions(raw_dir: Path, given: tuple[str, str] | None) -> list[str]:
+    """The IMD editions with a file (within the given range): each runs on its own, by its key, because dynamic
+    partitions keep the order they were added in (an edition found later may be older), so a range of them
+    would not mean first-to-last edition."""
+    editions = [key for key in partitions_with_files(BY_EDITION, raw_dir)
+                if given is None or given[0] <= key <= given[1]]
+    if not editions:
+        wanted = f" {given[0]} to {given[1]}" if given else "s"
+        raise PartitionFilesError(f"No IMD file for edition{wanted} under {raw_dir / 'imd'}")
+    return editions
+
+
 def _register(instance: dg.DagsterInstance, partitioning: Partitioning, raw_dir: Path, spans: list) -> None:
-    """Add the editions the files name (and the runs' ends) to the instance's dynamic partitions, in order."""
+    """Add the editions the runs cover (each has a file) to the instance's dynamic partitions."""
     name = partitioning.definition.name
-    known = set(instance.get_dynamic_partitions(name))
-    ends = {key for _, first, last in spans for key in (first, last)}
-    new = sorted({*partitions_with_files(partitioning, raw_dir), *ends} - known)
+    new = sorted({key for _, first, last in spans for key in (first, last)} - set(instance.get_dynamic_partitions(name)))
     if new:
         instance.add_dynamic_partitions(name, new)
 

@@ -107,12 +107,25 @@ def test_sensor_requests_each_changed_source_once(raw_copy, tmp_path):
     assert [(r.tags["ina/source"], r.tags["ina/partitions"]) for r in fourth.run_requests] == [
         ("ae_monthly", "2021-06-01")]
 
+    # two months far apart replaced: one run each, not one run over the 30 months between them
+    for name in ("monthly_ae_2019-01.csv", "monthly_ae_2021-07.csv"):
+        path = raw_copy / "uec" / "ae_monthly" / name
+        path.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+        os.utime(path, ns=(2, 2))
+    apart = evaluate(defs, settings, cursor=fourth.cursor)
+    assert [(r.tags[RANGE_START], r.tags[RANGE_END]) for r in apart.run_requests] == [
+        ("2019-01-01", "2019-01-01"), ("2021-07-01", "2021-07-01")]
+
+    # a file for a month that has not ended: that source waits (with the reason), the others go on
+    (raw_copy / "uec" / "ae_monthly" / "monthly_ae_2099-01.csv").write_text("x", encoding="utf-8")
+
     # an unpartitioned file replaced in place is a change too
     fingertips = raw_copy / "jsna" / "fingertips_indicators.csv"
     fingertips.write_text(fingertips.read_text(encoding="utf-8") + "", encoding="utf-8")
     os.utime(fingertips, ns=(1, 1))
-    fifth = evaluate(defs, settings, cursor=fourth.cursor)
+    fifth = evaluate(defs, settings, cursor=apart.cursor)
     assert [r.tags["ina/source"] for r in fifth.run_requests] == ["fingertips"]
+    assert json.loads(fifth.cursor)["ae_monthly"] == json.loads(apart.cursor)["ae_monthly"]
 
 
 def test_sensor_adds_a_new_imd_edition_as_a_partition(demo_raw_dir, tmp_path, instance):
@@ -123,7 +136,7 @@ def test_sensor_adds_a_new_imd_edition_as_a_partition(demo_raw_dir, tmp_path, in
     context = dg.build_sensor_context(definitions=defs, resources={"settings": settings}, instance=instance)
     first = new_raw_extract(context)
     (request,) = first.run_requests
-    assert request.tags["ina/partitions"] == "2019"
+    assert request.tags["ina/partitions"] == "2019" and request.partition_key == "2019"
     (add,) = first.dynamic_partitions_requests
     assert add.partitions_def_name == "imd_editions" and list(add.partition_keys) == ["2019"]
 
@@ -153,16 +166,28 @@ def test_jobs_and_schedules_target_the_right_assets_and_partitions():
         k.to_user_string() for k in unpartitioned.asset_layer.selected_asset_keys}
 
 
-def test_schedules_request_the_period_that_has_just_ended():
-    defs = build_definitions()
+def test_schedules_request_the_period_that_has_just_ended(raw_copy, tmp_path):
+    settings = InaSettings(raw_dir=str(raw_copy), marts_dir=str(tmp_path / "marts"))
+    defs = build_definitions(settings)
     monthly = defs.resolve_schedule_def("monthly_activity_and_workforce")
     annual = defs.resolve_schedule_def("annual_population_and_jsna")
     repository = defs.get_repository_def()
     assert monthly.cron_schedule == "0 6 15 * *" and annual.cron_schedule == "0 6 1 8 *"
     assert monthly.execution_timezone == annual.execution_timezone == "Europe/London"
-    tick = datetime(2025, 5, 15, 6, 0, tzinfo=ZoneInfo("Europe/London"))
-    (request,) = monthly.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository)).run_requests
-    assert request.partition_key == "2025-04-01"  # April's extracts, A&E and workforce are out by 15 May
-    tick = datetime(2026, 8, 1, 6, 0, tzinfo=ZoneInfo("Europe/London"))
-    (request,) = annual.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick, repository_def=repository)).run_requests
+
+    def tick(schedule, *when):
+        context = dg.build_schedule_context(scheduled_execution_time=datetime(*when, tzinfo=ZoneInfo("Europe/London")),
+                                            repository_def=repository, resources={"settings": settings})
+        return schedule.evaluate_tick(context)
+
+    # 15 April 2025: March's A&E file is in this raw folder (the only monthly source here): March, A&E only
+    (request,) = tick(monthly, 2025, 4, 15, 6, 0).run_requests
+    assert request.partition_key == "2025-03-01" and request.tags["ina/sources"] == "ae_monthly"
+    keys = {k.to_user_string() for k in request.asset_selection}
+    assert "raw/ae_monthly" in keys and "raw/ecds_attendances" not in keys  # ECDS for March has not arrived
+    assert "staging/stg_uec__ed_attendances" not in keys
+    # 15 May 2025: no April extract has arrived: a skip that says so
+    skipped = tick(monthly, 2025, 5, 15, 6, 0)
+    assert not skipped.run_requests and "no monthly extract for 2025-04" in skipped.skip_message
+    (request,) = tick(annual, 2026, 8, 1, 6, 0).run_requests
     assert request.partition_key == "2025"  # mid-2025 estimates appear in summer 2026

@@ -240,3 +240,43 @@ def test_sources_covering_different_months_each_run_their_own_range(world):
     spells = staged_partitions(result, staging_asset_key("stg_uec__admitted_spells"))
     assert (ecds[0], ecds[-1], len(ecds)) == ("2019-04-01", "2025-03-01", 72)
     assert (spells[0], spells[-1], len(spells)) == ("2018-04-01", "2025-03-01", 84)
+
+
+def test_an_older_edition_found_after_a_newer_one_still_loads(world):
+    """Dynamic partitions keep the order they were added in (2019, then 2015): editions run one by one, by key,
+    so no range over that order is ever needed."""
+    raw, marts, profile = world
+    instance = dg.DagsterInstance.ephemeral()
+    keys = [key for asset in ALL_ASSETS if asset.partitions_def == IMD_EDITIONS for key in asset.keys]
+    assert materialize(raw, marts, profile, keys, instance=instance).success
+    (edition_2019,) = (raw / "imd").glob("*IoD2019*")
+    edition_2019.with_name(edition_2019.name.replace("IoD2019", "IoD2015")).symlink_to(edition_2019.resolve())
+    result = materialize(raw, marts, profile, keys, instance=instance)
+
+    assert result.success and len(result.results) == 2
+    assert instance.get_dynamic_partitions("imd_editions") == ["2019", "2015"]
+    assert staged_partitions(result, staging_asset_key("stg_imd__lsoa_deprivation")) == ["2015", "2019"]
+    with pytest.raises(PartitionFilesError, match="No IMD file for edition 1999 to 1999"):
+        from pipelines.run import _editions
+        _editions(raw, ("1999", "1999"))
+
+
+def test_a_month_rerun_ignores_quarantine_rows_another_month_left(world):
+    """A quarantine row of June (say, an LSOA unknown to the lookup June was staged with) must not take that
+    LSOA's rows out of July when July is re-run: each run filters by its own files' quarantine rows."""
+    raw, marts, profile = world
+    working = marts / ".build" / "ina.duckdb"
+    with duckdb.connect(str(working)) as con:
+        lsoa, july = con.execute("SELECT lsoa_code, sum(attendances) FROM staging.stg_uec__ed_attendances "
+                                 "WHERE month = DATE '2021-07-01' GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetchone()
+        con.execute("INSERT INTO staging.quarantine_rows VALUES ('ecds_attendances', "
+                    "'ecds_attendances_2021-06.csv', 2, 'LSOA_OF_RESIDENCE', $lsoa, 'unknown LSOA code')",
+                    {"lsoa": lsoa})
+    monthly_only = [key for asset in ALL_ASSETS if asset.partitions_def == ACTIVITY_MONTHS for key in asset.keys]
+    assert materialize(raw, marts, profile, monthly_only, ranges={"month": ("2021-07-01", "2021-07-01")}).success
+    with duckdb.connect(str(working), read_only=True) as con:
+        after = con.execute("SELECT sum(attendances) FROM staging.stg_uec__ed_attendances "
+                            "WHERE month = DATE '2021-07-01' AND lsoa_code = $lsoa", {"lsoa": lsoa}).fetchone()[0]
+        june_row = con.execute("SELECT count(*) FROM staging.quarantine_rows WHERE file LIKE '%2021-06%'").fetchone()
+    assert after == july
+    assert june_row == (1,)  # June's row is June's business: July's run neither used nor removed it

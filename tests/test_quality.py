@@ -50,7 +50,8 @@ def write_ecds(path: Path, lsoas: list[str]) -> Path:
 
 
 def params_for(source, paths: list[Path]) -> dict:
-    return {"files": [str(p) for p in paths], "columns": duckdb_types(source.model), "source": source.name}
+    return {"files": [str(p) for p in paths], "file_names": [p.name for p in paths],
+            "columns": duckdb_types(source.model), "source": source.name}
 
 
 def test_lsoa_rule_quarantines_unknown_and_2021_codes_with_their_lines(tmp_path):

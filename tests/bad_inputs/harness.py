@@ -47,15 +47,16 @@ def overlay_raw(source_raw: Path, dest: Path) -> Path:
     return dest
 
 
-def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, ranges=None, **resources):
-    """A `GraphRun` (pipelines/run.py): the selection's phases, every partition with a file unless `ranges`."""
+def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, ranges=None, instance=None, **resources):
+    """A `GraphRun` (pipelines/run.py): the selection's phases, every partition with a file unless `ranges`;
+    on `instance` (default: a new ephemeral one)."""
     from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
     from pipelines.resources import InaSettings, build_resources
     from pipelines.run import run_graph
 
     settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
     return run_graph([*ALL_ASSETS, *ALL_CHECKS], {**build_resources(settings), **resources},
-                     dg.DagsterInstance.ephemeral(), Path(raw_dir), selection=selection, ranges=ranges,
+                     instance or dg.DagsterInstance.ephemeral(), Path(raw_dir), selection=selection, ranges=ranges,
                      run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
 
 

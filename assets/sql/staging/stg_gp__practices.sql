@@ -17,5 +17,6 @@ FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
 -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
 WHERE PRACTICE_CODE NOT IN (
     SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'PRACTICE_CODE'
+        AND file IN (SELECT unnest($file_names))  -- this run's files: other partitions' rows may be stale
 )
 ORDER BY practice_code;

@@ -10,5 +10,6 @@ WHERE SEX = 'ALL'
     -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
     AND LSOA_CODE NOT IN (
         SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA_CODE'
+        AND file IN (SELECT unnest($file_names))  -- this run's files: other partitions' rows may be stale
     )
 ORDER BY month, practice_code, lsoa_code;

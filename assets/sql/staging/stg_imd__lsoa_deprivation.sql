@@ -28,5 +28,6 @@ FROM read_csv($files, columns = $columns, header = true, auto_detect = false, fi
 -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
 WHERE "LSOA code (2011)" NOT IN (
     SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA code (2011)'
+        AND file IN (SELECT unnest($file_names))  -- this run's files: other partitions' rows may be stale
 )
 ORDER BY lsoa_code

@@ -6,6 +6,7 @@ WITH wide AS (
     -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
     WHERE "LSOA Code" NOT IN (
         SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA Code'
+        AND file IN (SELECT unnest($file_names))  -- this run's files: other partitions' rows may be stale
     )
 ),
 long AS (

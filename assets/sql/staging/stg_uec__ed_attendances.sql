@@ -13,6 +13,7 @@ FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
 -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
 WHERE LSOA_OF_RESIDENCE NOT IN (
     SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA_OF_RESIDENCE'
+        AND file IN (SELECT unnest($file_names))  -- this run's files: other partitions' rows may be stale
 )
 GROUP BY ALL
 ORDER BY ALL
