@@ -25,7 +25,7 @@ from pipelines.config import DEFAULT_PROFILE  # noqa: E402
 from pipelines.demo import generate_demo_data  # noqa: E402
 from pipelines.definitions import ALL_ASSETS  # noqa: E402
 from pipelines.partitions import ACTIVITY_MONTHS, MONTHLY  # noqa: E402
-from pipelines.run import materialize_all, partitions_with_files  # noqa: E402
+from pipelines.run import materialize_all, partitioned_keys, partitions_with_files  # noqa: E402
 
 
 def peak_rss_mb() -> float:
@@ -63,8 +63,7 @@ def main() -> None:
                                        ranges={"month": (month, month)}, instance=dg.DagsterInstance.ephemeral(),
                                        echo=lambda _: None)
         month_done = time.perf_counter()
-        monthly_assets = dg.AssetSelection.assets(
-            *(key for asset in ALL_ASSETS if asset.partitions_def == ACTIVITY_MONTHS for key in asset.keys))
+        monthly_assets = dg.AssetSelection.assets(*partitioned_keys(ALL_ASSETS, ACTIVITY_MONTHS))
         materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE, selection=monthly_assets,
                         ranges={"month": (month, month)}, instance=dg.DagsterInstance.ephemeral(),
                         echo=lambda _: None)

@@ -28,7 +28,7 @@ from schemas.registry import RAW_SOURCES
 #: Partitioned assets (raw and staging of the partitioned sources): a run of them needs a partition.
 PARTITIONED = dg.AssetSelection.assets(
     *(raw_asset_key(name) for name, source in RAW_SOURCES.items() if source.partitioned_by)
-).downstream().required_multi_asset_neighbors() - dg.AssetSelection.key_prefixes(
+).downstream() - dg.AssetSelection.key_prefixes(
     "marts", "outputs", "published")
 
 refresh_unpartitioned = dg.define_asset_job(
@@ -126,7 +126,8 @@ def source_fingerprints(settings: InaSettings) -> tuple[dict[str, dict[str, str]
         except PartitionFilesError as error:
             problems[name] = str(error)
             continue
-        fingerprints[name] = {key: _fingerprint(partitioning.files_for(paths, [key], name)) for key in keys}
+        grouped = partitioning.by_key(paths)
+        fingerprints[name] = {key: _fingerprint(grouped[key]) for key in keys}
     return fingerprints, problems
 
 

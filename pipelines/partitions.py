@@ -80,11 +80,16 @@ class Partitioning:
     def label(self, key: str) -> str:
         return key[:7] if self.kind == "month" else key
 
+    def by_key(self, paths: list[Path]) -> dict[str, list[Path]]:
+        """The files grouped by the partition their names give ("" for none)."""
+        grouped: dict[str, list[Path]] = {}
+        for path in paths:
+            grouped.setdefault(self.key_of(path) or "", []).append(path)
+        return grouped
+
     def files_for(self, paths: list[Path], keys: list[str], source: str) -> list[Path]:
         """The files of the given partitions; every partition must have at least one."""
-        by_key: dict[str, list[Path]] = {}
-        for path in paths:
-            by_key.setdefault(self.key_of(path) or "", []).append(path)
+        by_key = self.by_key(paths)
         missing = [key for key in keys if key not in by_key]
         if missing:
             shown = ", ".join(self.label(key) for key in missing[:12]) + (" ..." if len(missing) > 12 else "")

@@ -211,11 +211,15 @@ def materialize_all(
     return result.success
 
 
+def partitioned_keys(definitions: Sequence[Any], *partitions_defs: dg.PartitionsDefinition) -> list[dg.AssetKey]:
+    """The keys of the assets partitioned by any of the given partitions definitions."""
+    return [key for d in definitions if isinstance(d, dg.AssetsDefinition) and d.partitions_def is not None
+            and d.partitions_def in partitions_defs for key in d.keys]
+
+
 def partition_selection(definitions: Sequence[Any], kinds: set[str]) -> dg.AssetSelection:
     """The assets partitioned by the given kinds of partition, and everything downstream of them."""
-    keys = [key for d in definitions if isinstance(d, dg.AssetsDefinition) and d.partitions_def is not None
-            for key in d.keys
-            if any(PARTITIONINGS[kind].definition == d.partitions_def for kind in kinds)]
+    keys = partitioned_keys(definitions, *(PARTITIONINGS[kind].definition for kind in kinds))
     return dg.AssetSelection.assets(*keys).downstream()
 
 

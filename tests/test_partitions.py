@@ -30,7 +30,7 @@ from pipelines.partitions import (
     parse_range,
 )
 from pipelines.publish import content_hash
-from pipelines.run import partition_selection
+from pipelines.run import partition_selection, partitioned_keys
 
 ECDS_STAGING = staging_asset_key("stg_uec__ed_attendances")
 
@@ -82,7 +82,7 @@ def test_partitioned_assets_and_their_definitions():
 def test_a_backfill_of_a_range_is_one_run_and_changes_nothing_when_the_files_have_not(world):
     raw, marts, profile = world
     before = content_hash(marts / ".build" / "ina.duckdb", ("staging",))
-    monthly_only = [key for asset in ALL_ASSETS if asset.partitions_def == ACTIVITY_MONTHS for key in asset.keys]
+    monthly_only = partitioned_keys(ALL_ASSETS, ACTIVITY_MONTHS)
     result = materialize(raw, marts, profile, monthly_only, ranges={"month": ("2019-04-01", "2019-06-01")})
 
     assert result.success
@@ -123,7 +123,7 @@ def test_rerunning_one_mid_year_leaves_the_other_years_alone(world):
     with duckdb.connect(str(working)) as con:
         con.execute("DELETE FROM staging.stg_population__england_age_sex WHERE year = 2023")
         con.execute("UPDATE staging.stg_population__england_age_sex SET population = 0 WHERE year = 2019")
-    keys = [key for asset in ALL_ASSETS if asset.partitions_def == POPULATION_YEARS for key in asset.keys]
+    keys = partitioned_keys(ALL_ASSETS, POPULATION_YEARS)
     result = materialize(raw, marts, profile, keys, ranges={"year": ("2023", "2023")})
 
     assert result.success
@@ -144,7 +144,7 @@ def test_a_new_imd_edition_is_a_new_partition_beside_the_old_one(world):
     query = "SELECT imd_edition, count(*), sum(hash(s)) FROM staging.stg_imd__lsoa_deprivation AS s GROUP BY 1"
     with duckdb.connect(str(marts / ".build" / "ina.duckdb"), read_only=True) as con:
         before = dict((edition, rest) for edition, *rest in con.execute(query).fetchall())
-    keys = [key for asset in ALL_ASSETS if asset.partitions_def == IMD_EDITIONS for key in asset.keys]
+    keys = partitioned_keys(ALL_ASSETS, IMD_EDITIONS)
     result = materialize(raw, marts, profile, keys, ranges={"edition": ("2015", "2015")})
 
     assert result.success
@@ -231,7 +231,7 @@ def test_sources_covering_different_months_each_run_their_own_range(world):
     for path in (raw / "uec" / "ecds").glob("ecds_attendances_201[89]-*.csv"):
         if path.name < "ecds_attendances_2019-04.csv":
             path.unlink()
-    monthly_only = [key for asset in ALL_ASSETS if asset.partitions_def == ACTIVITY_MONTHS for key in asset.keys]
+    monthly_only = partitioned_keys(ALL_ASSETS, ACTIVITY_MONTHS)
     result = materialize(raw, marts, profile, monthly_only)
 
     assert result.success
@@ -247,7 +247,7 @@ def test_an_older_edition_found_after_a_newer_one_still_loads(world):
     so no range over that order is ever needed."""
     raw, marts, profile = world
     instance = dg.DagsterInstance.ephemeral()
-    keys = [key for asset in ALL_ASSETS if asset.partitions_def == IMD_EDITIONS for key in asset.keys]
+    keys = partitioned_keys(ALL_ASSETS, IMD_EDITIONS)
     assert materialize(raw, marts, profile, keys, instance=instance).success
     (edition_2019,) = (raw / "imd").glob("*IoD2019*")
     edition_2019.with_name(edition_2019.name.replace("IoD2019", "IoD2015")).symlink_to(edition_2019.resolve())
@@ -272,7 +272,7 @@ def test_a_month_rerun_ignores_quarantine_rows_another_month_left(world):
         con.execute("INSERT INTO staging.quarantine_rows VALUES ('ecds_attendances', "
                     "'ecds_attendances_2021-06.csv', 2, 'LSOA_OF_RESIDENCE', $lsoa, 'unknown LSOA code')",
                     {"lsoa": lsoa})
-    monthly_only = [key for asset in ALL_ASSETS if asset.partitions_def == ACTIVITY_MONTHS for key in asset.keys]
+    monthly_only = partitioned_keys(ALL_ASSETS, ACTIVITY_MONTHS)
     assert materialize(raw, marts, profile, monthly_only, ranges={"month": ("2021-07-01", "2021-07-01")}).success
     with duckdb.connect(str(working), read_only=True) as con:
         after = con.execute("SELECT sum(attendances) FROM staging.stg_uec__ed_attendances "
