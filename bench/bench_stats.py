@@ -1,6 +1,6 @@
 """Benchmark for pipelines.stats: DSR over 50,000 groups x 19 bands, and 5,000 SII fits.
 
-Run:  cd /work/main && uv run python bench/bench_stats.py [--reps 10000] [--groups 5000]
+Run from the checkout:  uv run python bench/bench_stats.py [--reps 10000] [--groups 5000]
 
 Wall time depends on what else the machine is doing; CPU time (all threads of the process) is printed
 too.  Each phase runs in a fresh Python subprocess so its peak resident memory (ru_maxrss) is its own; the

@@ -1,8 +1,16 @@
-"""Shared fixtures: one small demo world, materialised once per test session through the real asset graph."""
+"""Shared fixtures: one small demo world, materialised once per test session through the real asset graph.
+
+Also the rule for tests that need the shared folder (``../shared`` beside the checkout, or ``$INA_SHARED_DIR``:
+tests/shared_paths.py): ``@pytest.mark.needs_shared("oracle")`` skips a test, with the reason, when
+``<shared>/oracle`` is absent; and when ``CI`` is set, the session fails if any test that needs the shared
+folder was skipped (marked, or skipped by ``shared_paths.require``), naming the reasons and files.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +20,77 @@ import pytest
 
 from pipelines.config import DEFAULT_PROFILE, Profile, load_profile
 from pipelines.run import GraphRun
+from shared_paths import ENV_VAR, SHARED_DIR, SKIP_PREFIX, require
 
 TEST_SCALE = 0.02
 TEST_SEED = 7
-SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+
+
+# -- tests that need ../shared --------------------------------------------------------------------------------
+
+_SHARED_SKIPS: dict[str, str] = {}
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", f"needs_shared(sub): reads <shared>/<sub> (../shared, or ${ENV_VAR}); skipped when absent, "
+                   "a session failure under CI")
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs_shared"):
+        require(mark.args[0] if mark.args else "")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    # A skip from shared_paths.require is reported at the test, not at require's line.
+    if report.skipped and isinstance(report.longrepr, tuple) and SKIP_PREFIX in report.longrepr[2]:
+        filename, line = item.reportinfo()[:2]
+        report.longrepr = (str(filename), (line or 0) + 1, report.longrepr[2])
+    return report
+
+
+def pytest_runtest_logreport(report):
+    if not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    if "needs_shared" in report.keywords or SKIP_PREFIX in reason:
+        _SHARED_SKIPS.setdefault(report.nodeid, reason.removeprefix("Skipped: "))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _under_ci() and _SHARED_SKIPS and exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not (_under_ci() and _SHARED_SKIPS):
+        return
+    tr = terminalreporter
+    tr.section("tests needing ../shared were skipped under CI", sep="=", red=True, bold=True)
+    tr.line(f"FAILED: CI is set and {len(_SHARED_SKIPS)} test(s) that need the shared folder were skipped; "
+            f"looked for it at {SHARED_DIR} (../shared beside the checkout, or ${ENV_VAR}).", red=True, bold=True)
+    by_reason: dict[str, Counter] = {}
+    for nodeid, reason in _SHARED_SKIPS.items():
+        by_reason.setdefault(reason, Counter())[nodeid.split("::")[0]] += 1
+    for reason, files in by_reason.items():
+        tr.line(f"  {reason}", red=True)
+        for file, n in files.items():
+            tr.line(f"    {file}: {n} skipped", red=True)
+
+
+def pytest_unconfigure(config):
+    # After pytest's own "N passed, M skipped" line, so the last line says why the exit status is a failure.
+    tr = config.pluginmanager.get_plugin("terminalreporter")
+    if tr is not None and _under_ci() and _SHARED_SKIPS:
+        tr.write_line(f"FAILED (CI is set): {len(_SHARED_SKIPS)} test(s) needing ../shared were skipped "
+                      f"(looked at {SHARED_DIR})", red=True, bold=True)
 
 
 @dataclass

@@ -18,10 +18,11 @@ from pipelines.report import build_report, read_report_inputs, scan_html
 from pipelines.report.maps import area_polygons, boundary_path, read_boundaries
 from pipelines.report.pages import fmt_value
 from pipelines.report.site import _slug
+from shared_paths import REAL_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-PENNINE = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "pennine_lancashire"
+PENNINE = REAL_DIR / "pennine_lancashire"
 REPORT_KEY = dg.AssetKey(["outputs", "html_report"])
 
 
@@ -206,7 +207,7 @@ def test_report_without_boundaries_says_so(inputs, tmp_path):
     assert "maps are omitted" in (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(not (PENNINE / "boundaries_lsoa.geojson.gz").exists(), reason="../shared/data/real absent")
+@pytest.mark.needs_shared("data/real/pennine_lancashire")
 def test_real_pennine_lancashire_boundaries_read_and_dissolve(tmp_path):
     """The bwd-ph extract (ONS LSOA 2011 boundaries, lower-case `lsoa11cd`) reads as a drop-in boundary file."""
     target = tmp_path / "geography" / "lsoa11_boundaries.geojson.gz"

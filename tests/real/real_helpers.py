@@ -1,7 +1,8 @@
 """Helpers for the real-data tests: the shared mirror of public files, read once per session.
 
-The mirror lives beside the repository (``../shared/data/real``); the tests skip, saying so, only when that
-folder is absent (e.g. a clone without the shared data).
+The mirror lives beside the repository (``../shared/data/real``, or ``$INA_SHARED_DIR/data/real``: see
+tests/shared_paths.py); the tests skip, saying so, only when that folder is absent (e.g. a clone without the
+shared data), and under CI such a skip fails the session.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from functools import cache
 from pathlib import Path
 
 import polars as pl
-import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-REAL = REPO.parent / "shared" / "data" / "real"
+from shared_paths import REAL_DIR, REPO_DIR, require
+
+REPO = REPO_DIR
+REAL = REAL_DIR
 MANIFEST = REPO / "config" / "sources.yaml"
 
 LSC_ICB = "E54000048"
@@ -22,9 +24,7 @@ LSC_SUB_ICBS = ["00Q", "00R", "00X", "01A", "01E", "01K", "02G", "02M"]
 
 
 def real_path(rel: str) -> Path:
-    if not REAL.is_dir():
-        pytest.skip(f"real-data mirror not found at {REAL} (the shared data folder beside the repo)")
-    path = REAL / rel
+    path = require("data/real") / rel
     assert path.is_file(), f"{path} missing from the mirror"
     return path
 

@@ -1,4 +1,8 @@
-"""Shared helpers for the statistics tests (oracle paths, tolerant comparisons)."""
+"""Shared helpers for the statistics tests (oracle paths, tolerant comparisons).
+
+The oracle is ``../shared/oracle`` (or ``$INA_SHARED_DIR/oracle``, see tests/shared_paths.py); a test that
+reads it skips, saying so, when it is absent, and under CI that skip fails the session.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-ORACLE = Path("/work/shared/oracle")
+from shared_paths import ORACLE_DIR, require
+
+ORACLE = ORACLE_DIR
 PHE_CSV = ORACLE / "PHEindicatormethods" / "csv"
 PY_CSV = ORACLE / "phstatsmethods" / "csv"
 
@@ -16,10 +22,14 @@ RTOL = 1e-9
 #: Simulated SII/RII limits (upstream setting), seeded, >= 10,000 reps.
 SIM_RTOL = 0.05
 
-assert ORACLE.exists(), f"oracle data missing at {ORACLE}; these tests must not be skipped"
+
+def oracle_file(rel: str) -> Path:
+    """``<oracle>/<rel>``; skips the calling test when the oracle folder is absent."""
+    return require("oracle") / rel
 
 
 def read_oracle(name: str, folder: Path = PHE_CSV) -> pl.DataFrame:
+    require("oracle")
     return pl.read_csv(folder / name, infer_schema_length=100_000)
 
 

@@ -1,6 +1,6 @@
 """Oracle checks for Byar's/exact/Wilson limits, crude rates, proportions and means.
 
-Oracle: PHEindicatormethods 2.1.0 test workbooks (see /work/shared/oracle/PHEindicatormethods/PROVENANCE.md).
+Oracle: PHEindicatormethods 2.1.0 test workbooks (see ../shared/oracle/PHEindicatormethods/PROVENANCE.md).
 Every data row of each sheet is checked; relative tolerance 1e-9.
 """
 

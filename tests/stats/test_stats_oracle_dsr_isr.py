@@ -11,7 +11,7 @@ import pytest
 
 from pipelines.stats import ESP1976, ESP2013, ESP2013_21, dsr, esp2013_frame, isr, israte
 
-from stats_testutils import ORACLE, PY_CSV, assert_close, read_oracle
+from stats_testutils import PY_CSV, assert_close, oracle_file, read_oracle
 
 BANDS = list(ESP2013)
 
@@ -273,7 +273,7 @@ def test_isr_observed_totals_phstatsmethods(mode):
 
 
 def test_esp2013_matches_reference_csv():
-    ref = pl.read_csv(ORACLE / "reference" / "esp2013.csv", schema_overrides={"age_band": pl.String})
+    ref = pl.read_csv(oracle_file("reference/esp2013.csv"), schema_overrides={"age_band": pl.String})
     r19 = ref.filter(pl.col("scheme") == "esp2013_19")
     r21 = ref.filter(pl.col("scheme") == "esp2013_21")
     assert list(ESP2013) == r19["age_band"].to_list()
