@@ -5,6 +5,10 @@
 (practices, PCNs, registrations, workforce), `rates` (England rates and the ICB's calibrated effects),
 `activity` (record-level ECDS and SUS extracts, month by month), `national` (England comparators),
 `jsna` (Fingertips indicators), `writers` (CSV output), `generate` (the whole run).
+
+`area` is the ICB as the rate model and the record generator see it, so that a second world feeds them too:
+`real_geography.generate_local_extracts` writes synthetic ECDS and SUS extracts (and England's activity by age
+and sex) on the real geography of an ICB read from the public files (the "mixed profile").
 """
 
 from pipelines.demo.generate import generate_demo_data

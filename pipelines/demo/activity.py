@@ -15,10 +15,10 @@ import numpy as np
 import polars as pl
 
 from pipelines.demo import contract, params
+from pipelines.demo.area import IcbArea
 from pipelines.demo.periods import day_weights, days_in_month, epoch_day, fy_of, month_index_in_fy, stream
 from pipelines.demo.population import Population
 from pipelines.demo.rates import Rates
-from pipelines.demo.world import World
 
 CELLS_PER_LSOA = 2 * 91
 DEPT_TYPES = pl.Series(["01", "02", "03", "04"])
@@ -58,28 +58,17 @@ def _stays(rng: np.random.Generator, mean: np.ndarray, zero: np.ndarray) -> np.n
 
 
 class ActivityGenerator:
-    def __init__(self, world: World, pop: Population, rates: Rates, seed: int):
-        self.world, self.pop, self.rates, self.seed = world, pop, rates, seed
-        icb = world.icb_lsoas
-        self.lsoa_codes = pl.Series(world.lsoa_code[icb].tolist(), dtype=pl.String)
-        self.fp = world.sicbl_footprint[world.lsoa_sicbl[icb]]
-        n_fp = len(world.profile.footprints)
-        icb_providers = list(world.profile.providers) or [f"ZA{i + 1}" for i in range(5)]
-        self.icb_providers = icb_providers
-        self.providers = pl.Series(icb_providers + list(params.OUT_OF_AREA_PROVIDERS))
-        # provider choice by footprint: home trust, the ICB's other trusts, neighbouring trusts outside the ICB
-        n_icb, n_out = len(icb_providers), len(params.OUT_OF_AREA_PROVIDERS)
-        out_share = params.FOOTPRINT_OUT_OF_AREA if n_fp == len(params.FOOTPRINT_OUT_OF_AREA) else [0.03] * n_fp
-        probs = np.zeros((n_fp, n_icb + n_out))
-        for f in range(n_fp):
-            home = f % n_icb
-            others = [p for p in range(n_icb) if p != home]
-            probs[f, home] = 1 - params.OTHER_ICB_PROVIDER_SHARE - out_share[f]
-            probs[f, others] = params.OTHER_ICB_PROVIDER_SHARE / max(len(others), 1)
-            probs[f, n_icb:] = out_share[f] / n_out
+    """The ICB's records, month by month, for any `IcbArea` (the demo world's, or a real ICB's geography)."""
+
+    def __init__(self, area: IcbArea, pop: Population, rates: Rates, seed: int):
+        self.area, self.pop, self.rates, self.seed = area, pop, rates, seed
+        self.lsoa_codes = pl.Series(list(area.lsoa_codes), dtype=pl.String)
+        self.fp = area.footprint
+        self.icb_providers = area.icb_providers
+        self.providers = pl.Series(list(area.providers))
+        probs = area.provider_probs
         self.provider_cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-        self.type2_ok = np.zeros(n_icb + n_out, dtype=bool)
-        self.type2_ok[[i for i in params.TYPE2_PROVIDER_INDICES if i < n_icb]] = True
+        self.type2_ok = area.type2_ok
         self._year: int | None = None
         self.records: dict[str, dict[int, int]] = {k: {} for k in
                                                    ("ecds_attendances", "ecds_type1", "apc_spells",
@@ -143,6 +132,7 @@ class ActivityGenerator:
         n_days = days_in_month(month)
         r = self.rates
         n_prov = len(self.providers)
+        providers = pl.Series(self.area.provider_codes(month)) if self.area.successions else self.providers
 
         # ECDS attendances
         rng = stream(self.seed, "ecds", label)
@@ -167,7 +157,7 @@ class ActivityGenerator:
                 "LSOA_OF_RESIDENCE": self.lsoa_codes.gather(lsoa),
                 "AGE_AT_ARRIVAL": years,
                 "STATED_GENDER": STATED_GENDER.gather(gender),
-                "PROVIDER_CODE": self.providers.gather(prov),
+                "PROVIDER_CODE": providers.gather(prov),
                 "EC_DEPARTMENT_TYPE": DEPT_TYPES.gather(dept),
             }
         )
@@ -229,7 +219,7 @@ class ActivityGenerator:
                 "LSOA_OF_RESIDENCE": self.lsoa_codes.gather(lsoa),
                 "AGE_ON_ADMISSION": years,
                 "SEX": APC_SEX.gather(code),
-                "PROVIDER_CODE": self.providers.gather(prov),
+                "PROVIDER_CODE": providers.gather(prov),
                 "LENGTH_OF_STAY": stay.astype(np.int64),
             }
         )
@@ -240,7 +230,7 @@ class ActivityGenerator:
         self._count("emergency_spells", fy, n_emergency)
         self._count("emergency_bed_days", fy, bed_days)
         return ProviderCounts(
-            providers=self.providers.to_list(),
+            providers=providers.to_list(),
             attendances=attendances,
             admissions_via_ae=np.bincount(prov[via_ae], minlength=n_prov),
             admissions_other=np.bincount(prov[emergency & ~via_ae], minlength=n_prov),

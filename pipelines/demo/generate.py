@@ -10,6 +10,7 @@ import numpy as np
 from pipelines.config import PROJECT_DIR, load_profile
 from pipelines.demo import contract, params
 from pipelines.demo.activity import ActivityGenerator
+from pipelines.demo.area import demo_area
 from pipelines.demo.boundaries import write_boundaries
 from pipelines.demo.deprivation import build_deprivation, write_file7
 from pipelines.demo.gp import write_gp_files
@@ -65,9 +66,10 @@ def generate_demo_data(
     practices = build_practices(world, dep, pop, stream(seed, "practices"))
     gp_summary = write_gp_files(world, pop, practices, all_months, seed, writer)
 
-    rates = build_rates(world, dep, pop, scale, stream(seed, "rates"))
+    area = demo_area(world, dep)
+    rates = build_rates(area, pop, scale, stream(seed, "rates"))
     write_england_activity(rates, writer)
-    activity = ActivityGenerator(world, pop, rates, seed)
+    activity = ActivityGenerator(area, pop, rates, seed)
     sitrep = AeSitrep(world, rates, activity.icb_providers, seed)
     sitrep_totals: dict[int, dict[str, int]] = {}
     for month in all_months:

@@ -27,9 +27,10 @@ MONTH_NAMES = ("JANUARY", "FEBRUARY", "MARCH", "APRIL", "MAY", "JUNE", "JULY", "
                "NOVEMBER", "DECEMBER")  # fmt: skip
 
 
-def write_england_activity(rates: Rates, writer) -> None:
+def write_england_activity(rates: Rates, writer, years: list[int] | None = None) -> None:
+    """England's activity by financial year, measure, ESP2013 band and sex, for `years` (default: all)."""
     rows = []
-    for fy in rates.years:
+    for fy in rates.years if years is None else years:
         for measure in MEASURES:
             bands = rates.england_activity[measure][fy]  # (2, 19)
             for b, band in enumerate(BAND_LABELS):

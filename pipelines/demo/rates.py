@@ -17,10 +17,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipelines.demo import params
-from pipelines.demo.deprivation import Deprivation
+from pipelines.demo.area import IcbArea
 from pipelines.demo.periods import days_in_month, months
 from pipelines.demo.population import Population
-from pipelines.demo.world import World
 
 MEASURES = ("ae_attendances_all", "ae_attendances_type1", "emergency_admissions", "emergency_bed_days")
 BAND_LABELS = tuple(f"{lo}-{lo + 4}" for lo in range(0, 90, 5)) + ("90+",)
@@ -95,8 +94,13 @@ def _interp_factor(f_base: float, f_compare: float, year: int) -> float:
     return float(f_base * (f_compare / f_base) ** ((year - b) / (c - b)))
 
 
-def build_rates(world: World, dep: Deprivation, pop: Population, scale: float, rng: np.random.Generator) -> Rates:
+def build_rates(area: IcbArea, pop: Population, scale: float, rng: np.random.Generator) -> Rates:
+    """England's rates and the ICB's calibrated effects. `pop.years` must include BASE_FY and COMPARE_FY."""
     years = pop.years
+    missing = [y for y in (params.BASE_FY, params.COMPARE_FY) if y not in years]
+    if missing:
+        raise ValueError(f"the rate model calibrates on FY{params.BASE_FY} and FY{params.COMPARE_FY}; "
+                         f"the population lacks {missing}")
     b, c = params.BASE_FY, params.COMPARE_FY
     popE = {y: pop.england[y].astype(float) for y in years}
     popI = {y: pop.icb[y].astype(float) for y in years}
@@ -140,10 +144,10 @@ def build_rates(world: World, dep: Deprivation, pop: Population, scale: float, r
     england_activity = {m: {y: np.rint(to_bands(popE[y] * england[m][y])) for y in years} for m in MEASURES}
 
     # --- the ICB: deprivation multipliers (crude decile 1 / decile 10 ratio) ---------------------------------------
-    icb = world.icb_lsoas
-    pct = dep.percentile[icb]
-    decile = dep.deciles["imd"][icb]
-    hetero = {g: rng.lognormal(-0.5 * params.LSOA_HETEROGENEITY_SD**2, params.LSOA_HETEROGENEITY_SD, len(icb))
+    n_lsoas = len(area)
+    pct = area.imd_percentile
+    decile = area.imd_decile
+    hetero = {g: rng.lognormal(-0.5 * params.LSOA_HETEROGENEITY_SD**2, params.LSOA_HETEROGENEITY_SD, n_lsoas)
               for g in ("ae", "adm")}  # fmt: skip
     lo_dec, hi_dec = (1, 10) if (decile == 10).any() and (decile == 1).any() else (decile.min(), decile.max())
     mult, betas = {}, {}
@@ -179,10 +183,8 @@ def build_rates(world: World, dep: Deprivation, pop: Population, scale: float, r
         icb_factor[g] = {y: _interp_factor(f_b, f_c, y) for y in years}
 
     # type 1 share by footprint, normalised so the ICB's type 1 share matches England's at its own age mix
-    n_fp = len(world.profile.footprints)
-    fp_raw = np.array([params.FOOTPRINT_TYPE1_FACTOR[i] if n_fp == len(params.FOOTPRINT_TYPE1_FACTOR) else 1.0
-                       for i in range(n_fp)])  # fmt: skip
-    fp_of_lsoa = world.sicbl_footprint[world.lsoa_sicbl[icb]]
+    fp_raw = np.asarray(area.type1_factor, dtype=float)
+    fp_of_lsoa = area.footprint
     lam_c = popI[c] * england["ae_attendances_all"][c][None] * mult["ae"][:, None, None]
     t1 = (lam_c * type1_share[c][None]).sum(axis=(1, 2))
     fp_t1 = fp_raw * t1.sum() / (t1 * fp_raw[fp_of_lsoa]).sum()
