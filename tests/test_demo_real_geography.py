@@ -1,13 +1,13 @@
 """Synthetic local extracts on the real geography of Lancashire and South Cumbria (the "mixed profile").
 
-The generator reads the real public files (../shared/data/real, or $INA_SHARED_DIR/data/real); every check
-below reads the files it wrote, and the real files, independently of the generator's own bookkeeping.
+The generator reads the real public files (../shared/data/real, or $INA_SHARED_DIR/data/real: tests/shared_paths.py;
+skipped, saying why, without them); every check below reads the files it wrote, and the real files, independently
+of the generator's own bookkeeping.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
@@ -20,16 +20,10 @@ from pipelines.fetch import load_manifest, resolve_path
 from pipelines.readers import read_source
 from pipelines.validation import validate_source
 from schemas.registry import RAW_SOURCES
+from shared_paths import REAL_DIR as REAL
+from shared_paths import require, skip_reason
 
-
-def _real_dir() -> Path:
-    if os.environ.get("INA_SHARED_DIR"):
-        return Path(os.environ["INA_SHARED_DIR"]) / "data" / "real"
-    return Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-
-
-REAL = _real_dir()
-pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"the real public files are not at {REAL}")
+pytestmark = pytest.mark.needs_shared("data/real")
 
 ICB = "E54000048"
 PROVIDERS = ["RXR", "RXL", "RXN", "RTX"]  # as config/profiles/lsc.yaml
@@ -54,6 +48,7 @@ def _hashes(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory) -> tuple[Path, dict]:
+    require("data/real")
     out = tmp_path_factory.mktemp("local")
     return out, _generate(out)
 
@@ -61,12 +56,13 @@ def run(tmp_path_factory) -> tuple[Path, dict]:
 @pytest.fixture(scope="module")
 def real() -> dict[str, pl.DataFrame]:
     """The ICB's LSOAs (lookup), their IMD 2019 deciles and their mid-2020 persons, read from the real files."""
+    require("data/real")
     entries = {e["id"]: e for e in load_manifest(PROJECT_DIR / "config" / "sources.yaml")}
 
     def read(sid: str) -> pl.DataFrame:
         path = resolve_path(entries[sid], REAL)
         if path is None:
-            pytest.skip(f"{sid} is not under {REAL}")
+            pytest.skip(skip_reason(f"data/real/{entries[sid]['mirror_path']}"))
         return read_source(entries[sid], path)
 
     lsoas = read("lookup_lsoa11_sicbl22_icb22_lad22").filter(pl.col("icb_code") == ICB).select("lsoa_code")
