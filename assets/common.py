@@ -24,7 +24,10 @@ def profile_params(profile: Profile) -> dict[str, object]:
         "last_year": profile.last_financial_year,
         "first_month": profile.first_month,
         "last_month": profile.last_month,
-        "providers": list(profile.providers),
+        "providers": list(profile.providers) or [""],
+        "icb_nhs_code": profile.icb_nhs_code,
+        "icb_name": profile.icb_name,
+        "base_year": profile.base_financial_year,
         "geography_version": profile.geography_version,
     }
 
@@ -71,6 +74,9 @@ class MartCheck:
     name: str
     description: str
     blocking: bool = True
+    # Methods of activity-based indicators the check is about: with none of them allowed by the profile's data,
+    # the check passes as "not computed" (indicator marts only; see assets/indicators.py).
+    serves: tuple[str, ...] = ()
 
 
 def mart_check_specs(key: dg.AssetKey, model: type, checks: tuple[MartCheck, ...]) -> list[dg.AssetCheckSpec]:

@@ -23,6 +23,7 @@ from assets.common import MartCheck, mart_check_results, mart_check_specs, profi
 from assets.marts import mart_asset_key
 from pipelines.config import Profile
 from pipelines.indicators import compute
+from pipelines.indicators.availability import availability
 from pipelines.indicators.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 from pipelines.resources import InaSettings, MartsDatabase
 from pipelines.sql import insert_select, run_sql
@@ -88,12 +89,28 @@ def read_weighted_population(settings: InaSettings, catalogue: Catalogue) -> pl.
 # ------------------------------------------------------------------------------------------- the four builds
 
 
+def build_availability(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+    con.register("availability_rows", availability(catalogue, settings.profile()).to_arrow())
+    con.execute("INSERT INTO marts.fct_indicator_availability BY NAME SELECT * FROM availability_rows")
+    con.unregister("availability_rows")
+
+
+def held_catalogue(catalogue: Catalogue, settings: InaSettings) -> Catalogue:
+    """The indicators the profile's data allow (their inputs all held)."""
+    profile = settings.profile()
+    return catalogue.available_to({name for name, layout in profile.layouts.items() if layout is not None})
+
+
 def build_right_drift(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+    if not held_catalogue(catalogue, settings).by_method("growth"):
+        return
     prepare_areas(con, params)
     insert_select(con, "marts.fct_right_drift", "indicators/right_drift", params)
 
 
 def build_deprivation_gradients(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+    if not held_catalogue(catalogue, settings).by_method("sii"):
+        return
     prepare_areas(con, params, activity=False)
     run_sql(con, "indicators/lsoa_quantile_areas", params)
     rows = compute.quantile_rows(_frame(con, "indicators/activity_by_quantile", params),
@@ -105,8 +122,10 @@ def build_deprivation_gradients(con, params, catalogue: Catalogue, settings: Ina
 
 
 def build_inequality_summary(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
-    run_sql(con, "indicators/area_names", params)
     gradients = con.execute("SELECT * FROM marts.fct_deprivation_gradients").pl()
+    if gradients.is_empty():
+        return
+    run_sql(con, "indicators/area_names", params)
     summary = compute.inequality_summary(gradients.drop("area_name"), catalogue.settings)
     con.register("inequality_rows", summary.to_arrow())
     insert_select(con, "marts.fct_inequality_summary", "indicators/fct_inequality_summary", params)
@@ -155,14 +174,19 @@ def indicator_values(con, params, catalogue: Catalogue, weighted_file: pl.DataFr
             "SELECT measure, financial_year, period, level, area_code, quantile_type, activity, population "
             "FROM marts.fct_deprivation_gradients").pl()
         parts.append(compute.sii_indicators(summary, gradients, sii, catalogue.settings))
-    growth = catalogue.by_method("growth")
+    growth = [i for i in catalogue.by_method("growth") if i.numerator.kind == "activity"]
     if growth:
         parts.append(compute.growth_indicators(con.execute("SELECT * FROM marts.fct_right_drift").pl(), growth))
+    published = [i for i in catalogue.by_method("growth") if i.numerator.kind == "published_ae_activity"]
+    if published:
+        parts.append(compute.published_growth_indicators(
+            con.execute("SELECT * FROM marts.fct_ae_published_growth").pl(), published, params))
     return compute.finalise(pl.concat(parts), catalogue)
 
 
 def build_indicator_values(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
-    values = indicator_values(con, params, catalogue, read_weighted_population(settings, catalogue))
+    held = held_catalogue(catalogue, settings)
+    values = indicator_values(con, params, held, read_weighted_population(settings, held))
     con.register("indicator_rows", values.to_arrow())
     insert_select(con, "marts.fct_indicator_values", "indicators/fct_indicator_values", params)
     con.unregister("indicator_rows")
@@ -177,38 +201,48 @@ class IndicatorMart:
     upstream: tuple[str, ...]  # marts tables read
     build: Callable[..., None]
     checks: tuple[MartCheck, ...] = ()
+    # The methods whose indicators need this mart: when the profile's data allow none of them, the mart stays
+    # empty and its SQL checks pass as "not computed" (the reason is in fct_indicator_availability).
+    serves: tuple[str, ...] = ()
 
 
 _ACTIVITY_INPUTS = ("dim_geography", "dim_areas", "dim_practices", "fct_activity", "fct_population",
                     "fct_england_activity", "fct_england_population", "fct_practice_lsoa_registrations")
 
 INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
+    IndicatorMart("fct_indicator_availability", (), build_availability),
     IndicatorMart(
         "fct_right_drift", _ACTIVITY_INPUTS, build_right_drift,
         (MartCheck("footprints_sum_to_the_system", "Footprints' activity sums to the system's, every measure and year"),
          MartCheck("system_matches_fct_activity", "The system's activity equals marts.fct_activity's total")),
+        serves=("growth",),
     ),
     IndicatorMart(
         "fct_deprivation_gradients", (*_ACTIVITY_INPUTS, "dim_lsoa_deprivation"), build_deprivation_gradients,
         (MartCheck("quantiles_sum_to_the_system",
                    "For every quantile set, the system's quantiles sum to marts.fct_activity's total"),),
+        serves=("sii",),
     ),
     IndicatorMart(
         "fct_inequality_summary", ("fct_deprivation_gradients", "dim_areas", "dim_practices"),
         build_inequality_summary,
         (MartCheck("system_has_an_sii_every_measure_and_year",
                    "The system has an SII on national deciles for every measure and year", blocking=False),),
+        serves=("sii",),
     ),
     IndicatorMart(
         "fct_indicator_values",
         (*_ACTIVITY_INPUTS, "dim_lsoa_deprivation", "fct_gp_workforce", "fct_england_gp_workforce",
          "fct_registered_patients", "fct_jsna_indicator_values", "fct_right_drift", "fct_inequality_summary",
-         "fct_deprivation_gradients"),
+         "fct_deprivation_gradients", "fct_ae_published_growth", "fct_indicator_availability"),
         build_indicator_values,
-        (MartCheck("footprints_sum_to_the_system", "Footprints' numerators sum to the system's (activity counts)"),
+        (MartCheck("footprints_sum_to_the_system", "Footprints' numerators sum to the system's (activity counts)",
+                   serves=("crude_rate",)),
          MartCheck("neighbourhoods_sum_to_the_system",
-                   "Neighbourhoods' numerators sum to the system's within rounding of fractional shares"),
-         MartCheck("system_matches_fct_activity", "System crude-rate numerators equal marts.fct_activity's totals"),
+                   "Neighbourhoods' numerators sum to the system's within rounding of fractional shares",
+                   serves=("crude_rate",)),
+         MartCheck("system_matches_fct_activity", "System crude-rate numerators equal marts.fct_activity's totals",
+                   serves=("crude_rate",)),
          MartCheck("every_catalogue_indicator_has_rows", "Every indicator of the catalogue has rows",
                    blocking=False)),
     ),
@@ -242,7 +276,18 @@ def build_indicator_asset(mart: IndicatorMart, catalogue_path: Path = DEFAULT_CA
             con.execute(create_table_sql(model, table))
             mart.build(con, params, catalogue, settings)
             con.execute("COMMIT")
-            results = mart_check_results(con, mart.name, model, mart.checks, "indicators/checks", params)
+            held = held_catalogue(catalogue, settings).indicators
+
+            def computed(methods: tuple[str, ...]) -> bool:
+                return not methods or any(i.method in methods and i.numerator.kind == "activity" for i in held)
+
+            run = tuple(c for c in mart.checks if computed(c.serves or mart.serves))
+            results = mart_check_results(con, mart.name, model, run, "indicators/checks", params)
+            results += [dg.AssetCheckResult(
+                check_name=check.name, passed=True,
+                metadata={"detail": f"not computed: the profile's data allow no activity indicator of "
+                                    f"{'/'.join(check.serves or mart.serves)} (see marts.fct_indicator_availability)"})
+                for check in mart.checks if check not in run]
             metadata = table_metadata(con, table)
             metadata["indicators"] = dg.MetadataValue.int(len(catalogue.indicators))
         return dg.MaterializeResult(metadata=metadata, check_results=results)

@@ -23,7 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.config import DEFAULT_PROFILE  # noqa: E402
 from pipelines.demo import generate_demo_data  # noqa: E402
-from pipelines.definitions import ALL_ASSETS  # noqa: E402
+from pipelines.definitions import demo_graph  # noqa: E402
+
+ALL_ASSETS, _ = demo_graph()
 from pipelines.partitions import ACTIVITY_MONTHS, MONTHLY  # noqa: E402
 from pipelines.run import materialize_all, partitioned_keys, partitions_with_files  # noqa: E402
 

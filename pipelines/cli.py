@@ -15,8 +15,18 @@ from pipelines.config import DEFAULT_PROFILE, PROJECT_DIR
 
 app = typer.Typer(help="Integrated Needs Assessment pipeline", no_args_is_help=True, add_completion=False)
 
-RAW_DIR = PROJECT_DIR / "data" / "raw"
-MARTS_DIR = PROJECT_DIR / "data" / "marts"
+
+
+def _profile_dirs(profile: Path, raw_dir: Optional[Path], marts_dir: Optional[Path]) -> tuple[Path, Path]:
+    """The raw and marts folders: as given, else the profile's own (`data/raw/<profile>`, `data/marts/<profile>`)."""
+    from pipelines.config import ProfileError, load_profile
+
+    try:
+        loaded = load_profile(profile)
+    except ProfileError as error:
+        typer.echo(f"FAILED {error}", err=True)
+        raise typer.Exit(2) from None
+    return raw_dir or loaded.default_raw_dir, marts_dir or loaded.default_marts_dir
 
 
 def _dagster_home() -> Path:
@@ -29,24 +39,55 @@ def _dagster_home() -> Path:
 
 @app.command("demo-data")
 def demo_data(
-    out: Path = typer.Option(RAW_DIR, help="Folder to write the raw files into"),
+    out: Optional[Path] = typer.Option(None, help="Folder to write the raw files into (default: the profile's "
+                                       "data/raw/<profile>)"),
     seed: int = typer.Option(20260401, help="Random seed (same seed, same files)"),
     scale: float = typer.Option(0.1, help="Record volume: 1.0 = a real ICB's ~850,000 attendances a year"),
-    profile: Path = typer.Option(DEFAULT_PROFILE, help="Profile of the demo ICB"),
+    profile: Path = typer.Option(DEFAULT_PROFILE, help="Profile: the demo ICB's (a whole synthetic world), or a "
+                                 "real ICB's that holds local extracts (synthetic extracts on its real geography)"),
 ) -> None:
-    """Write synthetic raw files, in the publishers' formats, for a Lancashire-and-South-Cumbria-shaped ICB."""
+    """Write synthetic raw files in the contract layouts: a whole synthetic ICB for the demo profile; for a profile
+    on real public data that declares local extracts (`sources:`), synthetic extracts on its real geography."""
+    from pipelines.config import load_profile
     from pipelines.demo import generate_demo_data
 
+    out, _ = _profile_dirs(profile, out, None)
+    loaded = load_profile(profile)
     started = time.perf_counter()
-    summary = generate_demo_data(out, seed=seed, scale=scale, profile_path=profile)
+    if loaded.sources_default == "local":
+        summary = generate_demo_data(out, seed=seed, scale=scale, profile_path=profile)
+    else:
+        summary = _local_extracts(loaded, out, seed, scale)
     files = summary.get("files", {})
-    typer.echo(f"wrote {len(files)} files to {out} in {time.perf_counter() - started:.1f} s (seed {seed}, scale {scale})")
+    typer.echo(f"wrote {len(files)} synthetic files to {out} in {time.perf_counter() - started:.1f} s "
+               f"(seed {seed}, scale {scale})")
+
+
+def _local_extracts(profile, out: Path, seed: int, scale: float) -> dict:
+    """Synthetic local extracts (the entities the profile takes from local files) on the profile's real geography,
+    read from the public files in its raw folder."""
+    local = [name for name, layout in profile.layouts.items() if layout == "local"]
+    if not local:
+        typer.echo(f"FAILED {profile.source_path}: the profile takes no entity from local files (sources:), "
+                   "so there are no extracts to synthesise", err=True)
+        raise typer.Exit(2)
+    try:
+        from pipelines.demo.real_geography import generate_local_extracts
+    except ImportError as error:
+        typer.echo(f"FAILED synthetic extracts on a real geography are not available: {error}", err=True)
+        raise typer.Exit(2) from None
+    from pipelines.sources.entities import ENTITIES
+
+    return generate_local_extracts(
+        out, public_dir=out, icb_code=profile.icb_code, providers=list(profile.providers),
+        first_financial_year=profile.first_financial_year, last_financial_year=profile.last_financial_year,
+        seed=seed, scale=scale, sources=tuple(ENTITIES[name].local for name in local))
 
 
 @app.command()
 def materialize(
-    raw_dir: Path = typer.Option(RAW_DIR, help="Folder of raw files"),
-    marts_dir: Path = typer.Option(MARTS_DIR, help="Folder of the marts database"),
+    raw_dir: Optional[Path] = typer.Option(None, help="Folder of raw files (default: data/raw/<profile>)"),
+    marts_dir: Optional[Path] = typer.Option(None, help="Folder of the marts database (default: data/marts/<profile>)"),
     profile: Path = typer.Option(DEFAULT_PROFILE, help="ICB profile YAML"),
     select: Optional[str] = typer.Option(None, help="Dagster asset selection, e.g. 'key:marts/*' (default: all)"),
     months: Optional[str] = typer.Option(None, help="Only these months of activity (and all downstream): "
@@ -58,8 +99,9 @@ def materialize(
 
     Partitioned sources run every partition that has a file, unless --months, --years or --editions name some:
     then only those partitions are replaced, and everything downstream of them is rebuilt and published.
-    A profile with `source: public` (e.g. config/profiles/lsc.yaml) runs the public-data graph; --raw-dir is then
-    the folder `ina fetch` fills (data/raw) or the mirror itself (../shared/data/real).
+    Every profile runs the same graph; its `sources:` say which entities come from local files (the contract of
+    docs/raw-formats.md) and which from public files (config/sources.yaml, which `ina fetch` puts in the raw
+    folder; --raw-dir may also point at the mirror itself, ../shared/data/real).
     """
     from pipelines.partitions import parse_range
     from pipelines.run import materialize_all
@@ -70,6 +112,7 @@ def materialize(
     except ValueError as error:
         typer.echo(f"FAILED {error}", err=True)
         raise typer.Exit(2) from None
+    raw_dir, marts_dir = _profile_dirs(profile, raw_dir, marts_dir)
     _dagster_home()
     ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select,
                          ranges=ranges or None, echo=typer.echo)
@@ -78,7 +121,9 @@ def materialize(
 
 @app.command()
 def fetch(
-    dest: Path = typer.Option(RAW_DIR, help="Folder to fetch into (the raw folder)"),
+    dest: Optional[Path] = typer.Option(None, help="Folder to fetch into (default: the profile's raw folder)"),
+    profile: Path = typer.Option(PROJECT_DIR / "config" / "profiles" / "lsc.yaml",
+                                 help="Profile whose raw folder (data/raw/<profile>) is the default destination"),
     mirror: Optional[Path] = typer.Option(
         None, help="Copy from a local mirror laid out like ../shared/data/real instead of downloading"
     ),
@@ -91,6 +136,7 @@ def fetch(
     """Fetch the public sources of config/sources.yaml: checksummed, cached, written atomically."""
     from pipelines.fetch import FetchError, fetch_sources
 
+    dest, _ = _profile_dirs(profile, dest, None)
     started = time.perf_counter()
     try:
         results = fetch_sources(manifest, dest, mirror_dir=mirror, only=only or None, retries=retries,
@@ -113,10 +159,11 @@ def demo(
     scale: float = typer.Option(0.1, help="Record volume (see demo-data)"),
     regenerate: bool = typer.Option(False, help="Regenerate the demo files even if present"),
 ) -> None:
-    """Generate the demo data (if absent) and materialise every asset into data/marts/ina.duckdb."""
-    if regenerate or not (RAW_DIR / "demo_manifest.json").exists():
-        demo_data(out=RAW_DIR, seed=seed, scale=scale, profile=DEFAULT_PROFILE)
-    materialize(raw_dir=RAW_DIR, marts_dir=MARTS_DIR, profile=DEFAULT_PROFILE, select=None, months=None,
+    """Generate the demo data (if absent) into data/raw/demo and materialise every asset into data/marts/demo."""
+    raw_dir, marts_dir = _profile_dirs(DEFAULT_PROFILE, None, None)
+    if regenerate or not (raw_dir / "demo_manifest.json").exists():
+        demo_data(out=raw_dir, seed=seed, scale=scale, profile=DEFAULT_PROFILE)
+    materialize(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE, select=None, months=None,
                 years=None, editions=None)
 
 

@@ -10,13 +10,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+import re as _re
+
 import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_PROFILE = PROJECT_DIR / "config" / "profiles" / "demo.yaml"
-# Which graph a profile runs: "raw" reads the files of docs/raw-formats.md (the demo data, or the ICB's own
-# extracts); "public" reads only the published public files of config/sources.yaml (assets/public.py).
-SOURCES = ("raw", "public")
+# Where a profile's raw files and marts live by default: one folder each per profile, so profiles never read
+# each other's files (`data/raw/<profile>/`, `data/marts/<profile>/`).
+RAW_ROOT = PROJECT_DIR / "data" / "raw"
+MARTS_ROOT = PROJECT_DIR / "data" / "marts"
+# The old one-word `source:` of a profile, as the default layout of `sources:` (pipelines/sources).
+_SOURCE_WORDS = {"raw": "local", "local": "local", "public": "public"}
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,38 @@ class Profile:
     providers: tuple[str, ...] = ()
     min_suppressed: int = 1
     max_suppressed: int = 7
-    source: str = "raw"
-    # The profile's `public:` block, read by assets/public.py (source overrides, the ICB's published figures).
+    # Which layout each entity comes from (pipelines/sources): the default (local or public) and per-entity
+    # overrides (local, public or none).
+    sources_default: str = "local"
+    source_overrides: Mapping[str, str] = field(default_factory=dict, compare=False)
+    # Entities whose local files are synthetic (the demo generator's): every output built on them says so.
+    synthetic: tuple[str, ...] = ()
+    # The profile's `public:` block (manifest ids per public role, the ICB's published figures).
     public: Mapping[str, Any] = field(default_factory=dict, compare=False)
     source_path: Path | None = field(default=None, compare=False)
 
     @property
-    def uses_public_data(self) -> bool:
-        return self.source == "public"
+    def layouts(self) -> dict[str, str | None]:
+        """Each entity's layout (local, public) or None where the profile does not hold it."""
+        from pipelines.sources.entities import entity_layouts
+
+        return entity_layouts(self.sources_default, self.source_overrides, str(self.source_path or self.profile))
+
+    def holds(self, entity: str) -> bool:
+        return self.layouts.get(entity) is not None
+
+    @property
+    def synthetic_entities(self) -> tuple[str, ...]:
+        """The entities held whose rows are synthetic (empty for real data)."""
+        return tuple(name for name in self.synthetic if self.holds(name))
+
+    @property
+    def default_raw_dir(self) -> Path:
+        return RAW_ROOT / self.profile
+
+    @property
+    def default_marts_dir(self) -> Path:
+        return MARTS_ROOT / self.profile
 
     @property
     def financial_years(self) -> list[int]:
@@ -81,16 +110,24 @@ class Profile:
         ]
 
 
+def _synthetic(value: Any, sources: Mapping[str, Any]) -> tuple[str, ...]:
+    """`synthetic: true` = every entity of the local layout; a list names them."""
+    from pipelines.sources.entities import ENTITIES
+
+    if value is True:
+        default = _SOURCE_WORDS.get(str(sources.get("default", "local")), "local")
+        return tuple(name for name, e in ENTITIES.items()
+                     if e.local and str(sources.get(name, default)) == "local")
+    return tuple(str(v) for v in (value or []))
+
+
 class ProfileError(ValueError):
     """The profile YAML is missing a field or contradicts itself."""
 
 
 def load_profile(path: Path | str = DEFAULT_PROFILE) -> Profile:
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ProfileError(f"profile file not found: {path}") from exc
+    raw = _read_yaml(path)
     try:
         footprints = tuple(
             Footprint(str(fp["code"]), str(fp["name"]), tuple(str(s) for s in fp["sub_icb_locations"]))
@@ -98,6 +135,7 @@ def load_profile(path: Path | str = DEFAULT_PROFILE) -> Profile:
         )
         years = raw["financial_years"]
         disclosure = raw.get("disclosure", {})
+        sources = dict(raw.get("sources") or {})
         profile = Profile(
             profile=str(raw["profile"]),
             description=str(raw.get("description", "")),
@@ -114,7 +152,10 @@ def load_profile(path: Path | str = DEFAULT_PROFILE) -> Profile:
             providers=tuple(str(p) for p in raw.get("providers", [])),
             min_suppressed=int(disclosure.get("min_suppressed", 1)),
             max_suppressed=int(disclosure.get("max_suppressed", 7)),
-            source=str(raw.get("source", "raw")),
+            sources_default=_SOURCE_WORDS.get(str(sources.get("default", raw.get("source", "local"))),
+                                              str(sources.get("default", raw.get("source", "local")))),
+            source_overrides={str(k): str(v) for k, v in sources.items() if k != "default"},
+            synthetic=_synthetic(raw.get("synthetic"), sources),
             public=dict(raw.get("public") or {}),
             source_path=path,
         )
@@ -122,6 +163,33 @@ def load_profile(path: Path | str = DEFAULT_PROFILE) -> Profile:
         raise ProfileError(f"{path}: missing or malformed field {exc}") from exc
     _check(profile, path)
     return profile
+
+
+def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """The profile's mapping; `extends: other.yaml` (relative to the file) starts from that profile's mapping,
+    the keys given here replacing its keys (nested mappings merged key by key)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ProfileError(f"profile file not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML ({exc})") from exc
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{path}: expected a mapping of profile fields")
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    base_path = (path.parent / str(parent)).resolve()
+    if base_path in seen:
+        raise ProfileError(f"{path}: extends {parent} in a loop")
+    return _merge(_read_yaml(base_path, (*seen, path.resolve())), raw)
+
+
+def _merge(base: dict, override: dict) -> dict:
+    out = dict(base)
+    for key, value in override.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def _check(profile: Profile, path: Path) -> None:
@@ -135,7 +203,16 @@ def _check(profile: Profile, path: Path) -> None:
             seen[sub_icb] = fp.code
     if not profile.first_financial_year <= profile.base_financial_year <= profile.last_financial_year:
         raise ProfileError(f"{path}: base_financial_year must lie within financial_years")
-    if profile.source not in SOURCES:
-        raise ProfileError(f"{path}: source must be one of {', '.join(SOURCES)} (got {profile.source!r})")
+    from pipelines.sources.entities import ENTITIES, EntityLayoutError
+
+    try:
+        profile.layouts
+    except EntityLayoutError as exc:
+        raise ProfileError(str(exc)) from None
+    unknown = sorted(set(profile.synthetic) - set(ENTITIES))
+    if unknown:
+        raise ProfileError(f"{path}: synthetic names unknown entities {unknown}")
+    if not _re.fullmatch(r"[a-z0-9][a-z0-9_-]*", profile.profile):
+        raise ProfileError(f"{path}: profile must be a folder-safe name (lower case, digits, - and _)")
     if profile.lsoa_vintage not in (2011, 2021):
         raise ProfileError(f"{path}: lsoa_vintage must be 2011 or 2021")

@@ -1,7 +1,7 @@
 """The data dictionary: every mart table and column, every raw file layout and every indicator, from the models.
 
 Nothing here is typed by hand: tables and columns come from the pandera models (`schemas/marts.py`,
-`schemas/indicators.py`, `schemas/public.py`, `schemas/raw/` through `schemas.registry`) via
+`schemas/indicators.py`, `schemas/staging.py`, `schemas/raw/` through `schemas.registry`) via
 `schemas.ddl.data_dictionary_rows`; indicators and measures from the catalogue (`config/indicators.yaml`).
 `dictionary_sections()` is the one structure; `render_markdown` writes it as `docs/data-dictionary.md`
 (`uv run ina dictionary`, kept current by tests/test_dictionary.py) and the HTML report renders the same
@@ -93,14 +93,14 @@ def mart_tables() -> list[Table]:
     return [_table(name, f"marts.{name}", model) for name, model in models.items()]
 
 
-def public_tables() -> list[Table]:
-    """The marts of the public-data graph (`source: public` profiles) whose model differs from the tables above."""
-    from schemas.marts import MART_MODELS
-    from schemas.public import PUBLIC_MART_MODELS
+def staging_tables() -> list[Table]:
+    """Every staging contract (schemas/staging.py): one table per entity, whatever layout fills it."""
+    from pipelines.sources.entities import ENTITIES
+    from schemas.staging import STAGING_MODELS
 
-    return [_table(name, f"marts.{name}", model, qualifier="(public-data graph)")
-            for name, model in PUBLIC_MART_MODELS.items()
-            if MART_MODELS.get(name) is not model]
+    layouts = {e.table: ", ".join(e.layouts()) for e in ENTITIES.values()}
+    return [_table(name, f"staging.{name}", model, notes=f"Adapters: {layouts.get(name) or 'none'}.")
+            for name, model in STAGING_MODELS.items()]
 
 
 def raw_tables() -> list[Table]:
@@ -151,16 +151,17 @@ def measure_rows(catalogue: Catalogue) -> list[dict[str, str]]:
 def dictionary_sections(catalogue: Catalogue | None = None) -> list[Section]:
     catalogue = catalogue or load_catalogue(DEFAULT_CATALOGUE)
     return [
-        Section("Marts", "The tables an analyst queries: schema `marts` of `data/marts/ina.duckdb` (open it "
-                "read-only: `duckdb -readonly data/marts/ina.duckdb`). Each table's columns are one pandera model; "
+        Section("Marts", "The tables an analyst queries: schema `marts` of `data/marts/<profile>/ina.duckdb` (open "
+                "it read-only: `duckdb -readonly data/marts/demo/ina.duckdb`), the same tables for every profile. Each table's columns are one pandera model; "
                 "the DDL, the Dagster *Columns* tab, the blocking schema check and this page all come from it.",
                 tables=mart_tables()),
         Section("Indicators", "Every indicator of the catalogue (`config/indicators.yaml`): the `indicator_id` "
                 "values of `marts.fct_indicator_values`. Methods and levels: `docs/indicators.md`; statistics: "
                 "`docs/statistics.md`.",
                 indicators=indicator_rows(catalogue), measures=measure_rows(catalogue)),
-        Section("Public-data marts", "Tables of the public-data graph (profiles with `source: public`, e.g. "
-                "`config/profiles/lsc.yaml`) that the graph above does not have.", tables=public_tables()),
+        Section("Staging contracts", "Schema `staging`: one table per entity, the one shape every source adapter "
+                "of that entity writes (local raw files or the publishers' files, `pipelines/sources/`); an entity "
+                "the profile does not hold is an empty table.", tables=staging_tables()),
         Section("Raw files", "The input files under `data/raw/` and the model each file must satisfy before "
                 "anything is loaded (`docs/raw-formats.md` has the publishers' layouts and the demo's code "
                 "ranges).", tables=raw_tables()),

@@ -17,8 +17,8 @@ from pipelines.derived import install_macros
 class InaSettings(dg.ConfigurableResource):
     """Paths and the ICB profile. Defaults point inside the project folder."""
 
-    raw_dir: str = str(PROJECT_DIR / "data" / "raw")
-    marts_dir: str = str(PROJECT_DIR / "data" / "marts")
+    raw_dir: str = str(PROJECT_DIR / "data" / "raw" / "demo")
+    marts_dir: str = str(PROJECT_DIR / "data" / "marts" / "demo")
     profile_path: str = str(PROJECT_DIR / "config" / "profiles" / "demo.yaml")
 
     @property

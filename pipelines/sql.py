@@ -57,10 +57,11 @@ def check_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any
 
 
 def replace_partitions(con: duckdb.DuckDBPyConnection, table: str, name: str, params: dict[str, Any],
-                       column: str, values: list[Any]) -> dict[str, int]:
+                       column: str, values: list[Any], ddl: str | None = None) -> dict[str, int]:
     """Replace the rows of `table` whose `column` is in `values` by the rows of the SELECT in
     `assets/sql/<name>.sql`; every other row stays as it was. The table is created on first use. Run it inside
-    the caller's transaction, so a failure leaves the table as it was.
+    the caller's transaction, so a failure leaves the table as it was. `ddl` creates the table (its contract's
+    DDL) when it does not exist; the SELECT's columns are then matched by name.
 
     Returns the rows deleted and inserted. Raises ValueError if the SELECT returns a row outside `values`
     (it would otherwise survive the next replacement of its own partition as a duplicate).
@@ -76,10 +77,18 @@ def replace_partitions(con: duckdb.DuckDBPyConnection, table: str, name: str, pa
     schema, bare = table.split(".")
     existing = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $s "
                            "AND table_name = $t ORDER BY ordinal_position", {"s": schema, "t": bare}).fetchall()
+    if not existing and ddl is not None:
+        con.execute(ddl)
+        existing = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = $s "
+                               "AND table_name = $t ORDER BY ordinal_position", {"s": schema, "t": bare}).fetchall()
     wanted = con.execute("SELECT column_name, data_type FROM information_schema.columns "
                          "WHERE table_name = 'partition_rows' AND table_catalog = 'temp' ORDER BY ordinal_position"
                          ).fetchall()
-    if existing and existing != wanted:
+    if ddl is not None:
+        same = sorted(c for c, _ in existing) == sorted(c for c, _ in wanted)
+    else:
+        same = existing == wanted
+    if existing and not same:
         # built by an older version of the SQL: its other partitions cannot be kept in the new shape
         raise ValueError(f"{table} has columns {existing}, the SQL now gives {wanted}: the working database was "
                          "built by an older version. Delete data/marts/.build/ina.duckdb and run `ina materialize` "
@@ -87,6 +96,6 @@ def replace_partitions(con: duckdb.DuckDBPyConnection, table: str, name: str, pa
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} AS SELECT * FROM partition_rows LIMIT 0")
     deleted = con.execute(f'DELETE FROM {table} WHERE "{column}" IN (SELECT unnest($values))',
                           {"values": values}).fetchone()[0]
-    inserted = con.execute(f"INSERT INTO {table} SELECT * FROM partition_rows ORDER BY ALL").fetchone()[0]
+    inserted = con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM partition_rows ORDER BY ALL").fetchone()[0]
     con.execute("DROP TABLE partition_rows")
     return {"deleted": int(deleted), "inserted": int(inserted)}

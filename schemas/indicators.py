@@ -180,6 +180,25 @@ class FctRightDrift(pa.DataFrameModel):
         unique = ["measure", "level", "area_code", "financial_year"]
 
 
+class FctIndicatorAvailability(pa.DataFrameModel):
+    """One row per catalogue indicator x level it is published at: whether the profile's data allow it, and why
+    not (the inputs missing and what would supply them). Declared by the indicators' `inputs` and the profile's
+    `sources`, never inferred from empty tables."""
+
+    indicator_id: str = pa.Field(description="Indicator id (config/indicators.yaml)")
+    indicator_name: str = pa.Field(description="Indicator name")
+    family: str = pa.Field(description="Indicator family")
+    level: str = pa.Field(isin=list(LEVELS), description="Geography level")
+    available: bool = pa.Field(description="The profile holds every input the indicator needs at this level")
+    inputs: str = pa.Field(description="The entities the indicator needs at this level (pipelines.sources)")
+    missing_inputs: str = pa.Field(nullable=True, description="The inputs the profile does not hold")
+    reason: str = pa.Field(nullable=True, description="Why it is unavailable: what would supply each missing input")
+    synthetic_inputs: str = pa.Field(nullable=True, description="Inputs held whose rows are synthetic (demo data)")
+
+    class Config:
+        unique = ["indicator_id", "level"]
+
+
 class WeightedPopulationFile(pa.DataFrameModel):
     """One row per area x financial year: a supplied need-weighted population (optional input).
 
@@ -196,6 +215,7 @@ class WeightedPopulationFile(pa.DataFrameModel):
 
 
 INDICATOR_MODELS: dict[str, type[pa.DataFrameModel]] = {
+    "fct_indicator_availability": FctIndicatorAvailability,
     "fct_deprivation_gradients": FctDeprivationGradients,
     "fct_inequality_summary": FctInequalitySummary,
     "fct_right_drift": FctRightDrift,

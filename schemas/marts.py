@@ -81,9 +81,10 @@ class DimLsoaDeprivation(pa.DataFrameModel):
     imd_edition: pl.Int32 = pa.Field(isin=[2015, 2019, 2025], description="IMD edition")
     lsoa_code: str = pa.Field(str_matches=LSOA, description="LSOA code")
     lsoa_vintage: pl.Int32 = pa.Field(isin=[2011, 2021], description="LSOA boundary vintage of the edition")
-    lad_code: str = pa.Field(description="Local authority district in the IoD file")
+    lad_code: str = pa.Field(nullable=True, description="Local authority district in the IoD file")
     in_system: bool = pa.Field(description="LSOA lies in the profile's ICB")
-    imd_score: float = pa.Field(ge=0, description="IMD score (higher = more deprived)")
+    imd_score: float = pa.Field(nullable=True, ge=0, description="IMD score (higher = more deprived; null where the "
+                                "edition's files held carry no scores, e.g. IoD2019 Files 1, 2 and 6)")
     imd_rank: pl.Int64 = pa.Field(ge=1, description="National IMD rank (1 = most deprived)")
     imd_decile: pl.Int64 = pa.Field(ge=1, le=10, description="National IMD decile (1 = most deprived 10%)")
     imd_quintile: pl.Int32 = pa.Field(ge=1, le=5, description="National IMD quintile (1 = most deprived 20%)")
@@ -107,7 +108,9 @@ class DimLsoaDeprivation(pa.DataFrameModel):
     housing_services_decile: pl.Int64 = pa.Field(nullable=True, description="Barriers domain national decile")
     living_environment_score: float = pa.Field(nullable=True, description="Living environment score")
     living_environment_decile: pl.Int64 = pa.Field(nullable=True, description="Living environment national decile")
-    population_mid2015: pl.Int64 = pa.Field(nullable=True, ge=0, description="IoD population denominator (mid-2015)")
+    population: pl.Int64 = pa.Field(nullable=True, ge=0, description="Residents weighting the deprivation profile")
+    population_basis: str = pa.Field(nullable=True, description="What `population` is: the IoD's own denominators, "
+                                     "or the ONS estimate used")
 
     class Config:
         unique = ["imd_edition", "lsoa_code"]
@@ -119,7 +122,8 @@ class FctPopulation(pa.DataFrameModel):
     lsoa_code: str = pa.Field(str_matches=LSOA, description="LSOA of residence")
     financial_year: pl.Int32 = pa.Field(description="Financial year (2018 = FY2018/19); mid-year estimate of that year")
     age_band: str = pa.Field(isin=list(ESP2013_AGE_BANDS), description="ESP2013 five-year age band")
-    sex: str = pa.Field(isin=SEXES_KNOWN, description="Sex (M/F)")
+    sex: str = pa.Field(isin=[*SEXES_KNOWN, "P"], description="Sex (M/F; P = persons, where the estimates held "
+                        "do not split by sex)")
     population: pl.Int64 = pa.Field(ge=0, description="Resident population")
 
     class Config:
@@ -167,22 +171,24 @@ class FctEnglandActivity(pa.DataFrameModel):
 
 
 class FctAeMonthlyProviders(pa.DataFrameModel):
-    """One row per provider x month: NHS England's published A&E attendances and emergency admissions."""
+    """One row per published series x provider x month: NHS England's A&E attendances and emergency admissions."""
 
+    series: str = pa.Field(description="The published compilation (provider_monthly, trust_monthly, trust_by_type)")
     month: pl.Date = pa.Field(description="Month (first day)")
     financial_year: pl.Int32 = pa.Field(description="Financial year of the month")
     provider_code: str = pa.Field(description="Provider (NHS trust) code")
     provider_name: str = pa.Field(nullable=True, description="Provider name")
     parent_org: str = pa.Field(nullable=True, description="Parent organisation as published")
     is_system_provider: bool = pa.Field(description="Provider serves the system (profile `providers`)")
-    attendances_all: pl.Int64 = pa.Field(ge=0, description="A&E attendances, all types")
-    attendances_type1: pl.Int64 = pa.Field(ge=0, description="A&E attendances, type 1")
-    attendances_type2: pl.Int64 = pa.Field(ge=0, description="A&E attendances, type 2")
-    attendances_other: pl.Int64 = pa.Field(ge=0, description="A&E attendances, other departments (types 3-4)")
-    emergency_admissions: pl.Int64 = pa.Field(ge=0, description="Emergency admissions (via A&E and other)")
+    attendances_all: pl.Int64 = pa.Field(nullable=True, ge=0, description="A&E attendances, all types")
+    attendances_type1: pl.Int64 = pa.Field(nullable=True, ge=0, description="A&E attendances, type 1")
+    attendances_type2: pl.Int64 = pa.Field(nullable=True, ge=0, description="A&E attendances, type 2")
+    attendances_other: pl.Int64 = pa.Field(nullable=True, ge=0, description="A&E attendances, other departments (types 3-4)")
+    emergency_admissions: pl.Int64 = pa.Field(nullable=True, ge=0, description="Emergency admissions (via A&E and other)")
+    emergency_admissions_via_ae: pl.Int64 = pa.Field(nullable=True, ge=0, description="Emergency admissions via A&E")
 
     class Config:
-        unique = ["month", "provider_code"]
+        unique = ["series", "month", "provider_code"]
 
 
 _FTE = dict(ge=0, nullable=True)
@@ -192,12 +198,13 @@ class FctGpWorkforce(pa.DataFrameModel):
     """One row per system practice x month: FTE by staff group and registered patients (NHS England GPW)."""
 
     practice_code: str = pa.Field(description="GP practice")
-    month: pl.Date = pa.Field(description="Census month (first day)")
+    month: pl.Date = pa.Field(description="Census month (first day), or January of the year whose mean the row is")
+    period_kind: str = pa.Field(isin=["month", "calendar_year_mean"], description="month, or calendar_year_mean")
     financial_year: pl.Int32 = pa.Field(description="Financial year of the month")
-    neighbourhood_code: str = pa.Field(description="PCN")
-    footprint_code: str = pa.Field(description="Footprint")
+    neighbourhood_code: str = pa.Field(nullable=True, description="PCN")
+    footprint_code: str = pa.Field(nullable=True, description="Footprint (empty: a practice the map does not place)")
     system_code: str = pa.Field(description="ICB (ONS code)")
-    registered_patients: pl.Int64 = pa.Field(ge=0, description="Patients registered at the practice")
+    registered_patients: float = pa.Field(ge=0, nullable=True, description="Patients registered at the practice")
     gp_fte_all: float = pa.Field(**_FTE, description="FTE GPs, all (incl. trainees and locums)")
     gp_fte_qualified: float = pa.Field(**_FTE, description="FTE fully qualified GPs excl. trainees and locums")
     gp_fte_trainees: float = pa.Field(**_FTE, description="FTE GP trainees")
@@ -213,9 +220,10 @@ class FctGpWorkforce(pa.DataFrameModel):
 class FctEnglandGpWorkforce(pa.DataFrameModel):
     """One row per month: England's GP workforce FTE by staff group and registered patients."""
 
-    month: pl.Date = pa.Field(unique=True, description="Census month (first day)")
+    month: pl.Date = pa.Field(unique=True, description="Census month (first day), or January of the year averaged")
+    period_kind: str = pa.Field(isin=["month", "calendar_year_mean"], description="month, or calendar_year_mean")
     financial_year: pl.Int32 = pa.Field(description="Financial year of the month")
-    registered_patients: pl.Int64 = pa.Field(ge=0, description="Patients registered in England")
+    registered_patients: float = pa.Field(ge=0, description="Patients registered in England")
     gp_fte_all: float = pa.Field(**_FTE, description="FTE GPs, all")
     gp_fte_qualified: float = pa.Field(**_FTE, description="FTE fully qualified GPs excl. trainees and locums")
     gp_fte_trainees: float = pa.Field(**_FTE, description="FTE GP trainees")
@@ -262,7 +270,7 @@ class FctJsnaIndicatorValues(pa.DataFrameModel):
     area_code: str = pa.Field(description="Area code")
     area_name: str = pa.Field(nullable=True, description="Area name")
     sex: str = pa.Field(description="Sex as published (Persons/Male/Female)")
-    age: str = pa.Field(description="Age group as published")
+    age: str = pa.Field(nullable=True, description="Age group as published (empty where the extract gives none)")
     category_type: str = pa.Field(nullable=True, description="Category type (empty when none)")
     category: str = pa.Field(nullable=True, description="Category (empty when none)")
     period: str = pa.Field(description="Time period as published")
@@ -278,6 +286,89 @@ class FctJsnaIndicatorValues(pa.DataFrameModel):
     compared_to_england: str = pa.Field(nullable=True, description="Fingertips comparison with England")
 
 
+AE_SERIES = ["icb_monthly", "trust_monthly", "trust_by_type", "provider_monthly"]
+AE_MEASURES = ["ae_attendances_all", "ae_attendances_type1", "emergency_admissions", "emergency_admissions_via_ae"]
+AE_BASES = ["all_providers", "profile_providers", "nhs_trusts", "catchment_weighted"]
+
+
+class FctAePublishedMonthly(pa.DataFrameModel):
+    """One row per published A&E series x organisation x month, from the organisation's first to its last month in
+    the series. Months the publisher's file lacks are rows with `reported` false and empty counts: never filled."""
+
+    series: str = pa.Field(isin=AE_SERIES, description="Which published series (see docs/real-data.md)")
+    month: pl.Date = pa.Field(description="Month (first day)")
+    financial_year: pl.Int32 = pa.Field(description="Financial year of the month (2018 = FY2018/19)")
+    org_level: str = pa.Field(isin=["icb", "trust"], description="ICB (system-level sheet) or provider")
+    org_code: str = pa.Field(description="ICB GSS code or provider ODS code as published")
+    org_code_current: str = pa.Field(
+        nullable=True, description="Latest successor after mergers (ODS successions); itself if none; empty if split"
+    )
+    reported: bool = pa.Field(description="False: a month missing inside the organisation's series")
+    is_system: bool = pa.Field(description="The organisation is the profile's ICB (ICB-level series)")
+    is_profile_provider: bool = pa.Field(description="The provider (or its successor) is one of the profile's providers")
+    is_nhs_trust: bool = pa.Field(description="The provider is an NHS trust (three-character R or T code)")
+    catchment_share: float = pa.Field(
+        nullable=True, ge=0, le=1,
+        description="Share of the trust's activity attributed to the ICB (OHID catchments, via acute trusts); "
+        "empty for non-trusts and trusts with no attribution",
+    )
+    attendances_all: pl.Int64 = pa.Field(nullable=True, ge=0, description="A&E attendances, all types")
+    attendances_type1: pl.Int64 = pa.Field(nullable=True, ge=0, description="A&E attendances, type 1")
+    attendances_type2: pl.Int64 = pa.Field(nullable=True, ge=0, description="A&E attendances, type 2")
+    attendances_other: pl.Int64 = pa.Field(nullable=True, ge=0, description="A&E attendances, other types")
+    emergency_admissions: pl.Int64 = pa.Field(nullable=True, ge=0, description="Emergency admissions, total")
+    emergency_admissions_via_ae: pl.Int64 = pa.Field(nullable=True, ge=0, description="Emergency admissions via A&E")
+
+    class Config:
+        unique = ["series", "org_code", "month"]
+
+
+class FctAePublishedAnnual(pa.DataFrameModel):
+    """One row per measure x area (system or England) x attribution basis x financial year: published A&E activity
+    summed over the basis' organisations, with the months reported and the organisation-months missing."""
+
+    measure: str = pa.Field(isin=AE_MEASURES, description="Activity measure")
+    area_level: str = pa.Field(isin=["system", "england"], description="System or England")
+    area_code: str = pa.Field(description="ICB or England (ONS code)")
+    basis: str = pa.Field(isin=AE_BASES, description="Which organisations are summed (docs/real-data.md)")
+    financial_year: pl.Int32 = pa.Field(description="Financial year (2018 = FY2018/19)")
+    activity: float = pa.Field(ge=0, description="Attendances or admissions (fractional for catchment_weighted)")
+    months: pl.Int64 = pa.Field(ge=1, le=12, description="Months of the year with data")
+    complete: bool = pa.Field(description="All 12 months present")
+    organisations: pl.Int64 = pa.Field(ge=1, description="Organisations contributing")
+    org_months_missing: pl.Int64 = pa.Field(ge=0, description="Organisation-months missing inside series (not filled)")
+    series: str = pa.Field(description="Series the figure comes from")
+
+    class Config:
+        unique = ["measure", "area_level", "basis", "financial_year"]
+
+
+class FctAePublishedGrowth(pa.DataFrameModel):
+    """One row per measure x comparison (system basis against England basis) x base year x later financial year:
+    growth of the system and of England since the base year and the drift (system growth - England growth)."""
+
+    measure: str = pa.Field(isin=AE_MEASURES, description="Activity measure")
+    comparison: str = pa.Field(description="Comparison name")
+    system_basis: str = pa.Field(isin=AE_BASES, description="Basis of the system figures")
+    england_basis: str = pa.Field(isin=AE_BASES, description="Basis of the England figures")
+    like_for_like: bool = pa.Field(description="Both sides count the same kind of provider")
+    base_financial_year: pl.Int32 = pa.Field(description="Base financial year")
+    financial_year: pl.Int32 = pa.Field(description="Later financial year")
+    system_base: float = pa.Field(ge=0, description="System activity in the base year")
+    system_value: float = pa.Field(ge=0, description="System activity in the year")
+    system_growth_pct: float = pa.Field(description="System growth since the base year, %")
+    england_base: float = pa.Field(ge=0, description="England activity in the base year")
+    england_value: float = pa.Field(ge=0, description="England activity in the year")
+    england_growth_pct: float = pa.Field(description="England growth since the base year, %")
+    drift_pp: float = pa.Field(description="System growth - England growth, percentage points")
+    system_index_vs_england: float = pa.Field(description="(1 + system growth) / (1 + England growth) x 100")
+    org_months_missing: pl.Int64 = pa.Field(ge=0, description="Organisation-months missing in the two years, both sides")
+    description: str = pa.Field(description="What the comparison counts")
+
+    class Config:
+        unique = ["measure", "comparison", "base_financial_year", "financial_year"]
+
+
 MART_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "dim_geography": DimGeography,
     "dim_areas": DimAreas,
@@ -288,6 +379,9 @@ MART_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "fct_activity": FctActivity,
     "fct_england_activity": FctEnglandActivity,
     "fct_ae_monthly_providers": FctAeMonthlyProviders,
+    "fct_ae_published_monthly": FctAePublishedMonthly,
+    "fct_ae_published_annual": FctAePublishedAnnual,
+    "fct_ae_published_growth": FctAePublishedGrowth,
     "fct_gp_workforce": FctGpWorkforce,
     "fct_england_gp_workforce": FctEnglandGpWorkforce,
     "fct_registered_patients": FctRegisteredPatients,

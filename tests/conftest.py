@@ -120,7 +120,8 @@ def demo_raw_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_world(demo_raw_dir, tmp_path_factory) -> DemoWorld:
-    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipelines.definitions import demo_graph
+    ALL_ASSETS, ALL_CHECKS = demo_graph()
     from pipelines.resources import InaSettings, build_resources
     from pipelines.run import run_graph
 

@@ -19,7 +19,9 @@ from typer.testing import CliRunner
 from assets.raw import raw_asset_key
 from assets.staging import staging_asset_key
 from pipelines.cli import app
-from pipelines.definitions import ALL_ASSETS
+from pipelines.definitions import demo_graph
+
+ALL_ASSETS, _ = demo_graph()
 from pipelines.partitions import (
     ACTIVITY_MONTHS,
     BY_EDITION,

@@ -12,7 +12,7 @@ not exist, a level the method cannot produce, a duplicated id.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ MEASURE_KINDS: dict[str, str] = {
     "weighted_registered_patients": "marts.fct_registered_patients",
     "fingertips_count": "marts.fct_jsna_indicator_values",
     "fingertips_denominator": "marts.fct_jsna_indicator_values",
+    "published_ae_activity": "marts.fct_ae_published_growth",
 }
 
 #: Workforce columns a `workforce_fte` measure may name (the FTE columns of marts.fct_gp_workforce).
@@ -53,7 +54,7 @@ METHODS: dict[str, dict[str, Any]] = {
     "isr": {"numerator": {"activity"}, "denominator": {"resident_population"}, "levels": set(LEVELS)},
     "per_weighted_capita": {"numerator": {"activity"}, "denominator": {"resident_population"},
                             "levels": set(LEVELS)},
-    "growth": {"numerator": {"activity"}, "denominator": {"activity"},
+    "growth": {"numerator": {"activity", "published_ae_activity"}, "denominator": {"activity", "published_ae_activity"},
                "levels": {"england", "system", "footprint"}},
     "sii": {"numerator": {"activity"}, "denominator": {"resident_population"},
             "levels": {"system", "footprint", "neighbourhood"}},
@@ -117,6 +118,9 @@ class Indicator:
     source: str
     caveats: str = ""
     options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    #: The entities (pipelines.sources.ENTITIES) the indicator needs: a profile that lacks one lists it as
+    #: unavailable with that entity's reason (marts.fct_indicator_availability) instead of computing it.
+    inputs: tuple[str, ...] = ()
 
     @property
     def measure(self) -> str | None:
@@ -157,6 +161,10 @@ class Catalogue:
                 return indicator
         raise KeyError(indicator_id)
 
+    def available_to(self, held: set[str]) -> Catalogue:
+        """The catalogue of the indicators whose every input is in `held` (the entities a profile holds)."""
+        return replace(self, indicators=tuple(i for i in self.indicators if set(i.inputs) <= held))
+
     def activity_measures(self) -> list[str]:
         return sorted({i.measure for i in self.indicators if i.measure})
 
@@ -185,7 +193,7 @@ def _measure(mid: str, raw: dict, where: str) -> Measure:
     column = raw.get("column")
     if kind == "workforce_fte" and column not in WORKFORCE_COLUMNS:
         raise CatalogueError(f"{where}, measure {mid}: column must be one of {', '.join(WORKFORCE_COLUMNS)}")
-    activity_measure = raw.get("activity_measure", mid) if kind == "activity" else None
+    activity_measure = raw.get("activity_measure", mid) if kind in ("activity", "published_ae_activity") else None
     return Measure(
         id=mid,
         kind=kind,
@@ -255,6 +263,12 @@ def _indicator(raw: dict, measures: dict[str, Measure], where: str) -> Indicator
             raise CatalogueError(f"{where}: a JSNA indicator needs options.fingertips_id")
         options["fingertips_id"] = int(options["fingertips_id"])
         options.setdefault("sex", "Persons")
+    from pipelines.sources.entities import ENTITIES
+
+    inputs = tuple(str(i) for i in _require(raw, "inputs", where))
+    unknown = [i for i in inputs if i not in ENTITIES]
+    if unknown:
+        raise CatalogueError(f"{where}: inputs names unknown entities {unknown} (known: {', '.join(ENTITIES)})")
     if method == "sii" and options.get("quantile", "national_decile") not in QUANTILE_TYPES:
         raise CatalogueError(f"{where}: options.quantile must be one of {', '.join(QUANTILE_TYPES)}")
     return Indicator(
@@ -273,6 +287,7 @@ def _indicator(raw: dict, measures: dict[str, Measure], where: str) -> Indicator
         source=" ".join(str(_require(raw, "source", where)).split()),
         caveats=" ".join(str(raw.get("caveats", "") or "").split()),
         options=options,
+        inputs=inputs,
     )
 
 

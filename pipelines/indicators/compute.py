@@ -510,3 +510,31 @@ def finalise(values: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
             pl.when(uncompared).then(pl.lit("not_compared")).otherwise(label.fill_null("not_compared"))
             .alias(f"comparison_{suffix}"))
     return out.drop("polarity")
+
+
+def published_growth_indicators(growth: pl.DataFrame, indicators: Iterable[Indicator], params: dict) -> pl.DataFrame:
+    """Growth rows of fct_indicator_values from marts.fct_ae_published_growth: the system and England, for the
+    first of the indicator's `options.comparisons` the mart holds for its measure (the comparison and base year
+    are the mart's; the indicator's value is the system's growth, England's value England's)."""
+    out = [empty_values()]
+    for indicator in indicators:
+        rows = growth.filter(pl.col("measure") == indicator.measure)
+        held = set(rows["comparison"].to_list())
+        chosen = next((c for c in indicator.options.get("comparisons", []) if c in held), None)
+        if chosen is None:
+            continue
+        rows = rows.filter(pl.col("comparison") == chosen).with_columns(
+            (pl.col("financial_year").cast(pl.String) + "/"
+             + ((pl.col("financial_year") + 1) % 100).cast(pl.String).str.zfill(2)).alias("period"))
+        system = rows.select(
+            pl.lit("system").alias("level"), pl.lit(params["icb_code"]).alias("area_code"), "period",
+            pl.col("system_value").alias("numerator"), pl.col("system_base").alias("denominator"),
+            (pl.col("system_growth_pct") * indicator.multiplier / 100).alias("value"),
+            (pl.col("england_growth_pct") * indicator.multiplier / 100).alias("england_value"))
+        england = rows.select(
+            pl.lit("england").alias("level"), pl.lit(params["england_code"]).alias("area_code"), "period",
+            pl.col("england_value").alias("numerator"), pl.col("england_base").alias("denominator"),
+            (pl.col("england_growth_pct") * indicator.multiplier / 100).alias("value"),
+            (pl.col("england_growth_pct") * indicator.multiplier / 100).alias("england_value"))
+        out.append(_shape(_levels(pl.concat([system, england]), indicator), indicator))
+    return pl.concat(out)

@@ -59,6 +59,8 @@ class Suite:
     description: the property in one line. blocking: failing stops publication (else a warning).
     query: `assets/sql/quality/<query>.sql` gives the batch; None: the named columns of `marts.<table>`.
     identify: columns that name a failing row in the check's metadata (e.g. the month and measure of a gap).
+    needs_any: entities (pipelines.sources) of which the profile must hold one for the suite to run; a profile
+    holding none of them (e.g. no ECDS or SUS extract) passes the suite with "not held" (its mart is empty).
     """
 
     name: str
@@ -68,6 +70,7 @@ class Suite:
     blocking: bool = True
     query: str | None = None
     identify: tuple[str, ...] = ()
+    needs_any: tuple[str, ...] = ()
 
     @property
     def check_name(self) -> str:
@@ -126,7 +129,7 @@ SUITES: tuple[Suite, ...] = (
             expect("ExpectCompoundColumnsToBeUnique", column_list=["lsoa_code", "financial_year", "age_band", "sex"]),
             *not_null("lsoa_code", "financial_year", "age_band", "sex", "population"),
             expect("ExpectColumnValuesToBeInSet", column="age_band", value_set=list(ESP2013_AGE_BANDS)),
-            expect("ExpectColumnValuesToBeInSet", column="sex", value_set=["M", "F"]),
+            expect("ExpectColumnValuesToBeInSet", column="sex", value_set=["M", "F", "P"]),
             expect("ExpectColumnValuesToBeBetween", column="financial_year", min_value=param("first_year"),
                    max_value=param("last_year")),
             expect("ExpectColumnValuesToBeBetween", column="population", min_value=0),
@@ -134,7 +137,7 @@ SUITES: tuple[Suite, ...] = (
     ),
     Suite(
         "fct_population_complete_grid", "fct_population",
-        "Every year of the profile has every system LSOA x 19 age bands x 2 sexes (row counts reconcile)",
+        "Every year whose estimates are held has every system LSOA x 19 age bands x its sexes (row counts reconcile)",
         (
             expect("ExpectColumnPairValuesToBeEqual", column_A="rows_in_mart", column_B="rows_expected"),
             expect("ExpectColumnPairValuesToBeEqual", column_A="lsoas_in_mart", column_B="lsoas_expected"),
@@ -167,6 +170,7 @@ SUITES: tuple[Suite, ...] = (
             expect("ExpectColumnValuesToBeBetween", column="activity", min_value=1),
         ),
         identify=("lsoa_code", "month", "measure"),
+        needs_any=("ed_attendances", "admitted_spells"),
     ),
     Suite(
         "fct_activity_levels_reconcile", "fct_activity",
@@ -178,6 +182,7 @@ SUITES: tuple[Suite, ...] = (
         ),
         query="fct_activity__levels",
         identify=("measure", "financial_year"),
+        needs_any=("ed_attendances", "admitted_spells"),
     ),
     Suite(
         "fct_activity_every_month", "fct_activity",
@@ -188,6 +193,7 @@ SUITES: tuple[Suite, ...] = (
         ),
         query="fct_activity__months",
         identify=("month", "measure"),
+        needs_any=("ed_attendances", "admitted_spells"),
     ),
     Suite(
         "fct_activity_type1_within_all", "fct_activity",
@@ -196,6 +202,7 @@ SUITES: tuple[Suite, ...] = (
                 column_B="ae_attendances_type1", or_equal=True),),
         query="fct_activity__type1_within_all",
         identify=("lsoa_code", "month", "age_band", "sex"),
+        needs_any=("ed_attendances", "admitted_spells"),
     ),
     # --- fct_gp_workforce --------------------------------------------------------------------------------
     Suite(
@@ -241,6 +248,7 @@ SUITES: tuple[Suite, ...] = (
         ),
         query="fct_indicator_values__levels",
         identify=("indicator_id", "period"),
+        needs_any=("ed_attendances", "admitted_spells"),
     ),
     Suite(
         "fct_indicator_values_neighbourhoods_reconcile", "fct_indicator_values",
@@ -250,6 +258,7 @@ SUITES: tuple[Suite, ...] = (
         blocking=False,
         query="fct_indicator_values__levels",
         identify=("indicator_id", "period"),
+        needs_any=("ed_attendances", "admitted_spells"),
     ),
 )
 

@@ -50,7 +50,8 @@ def overlay_raw(source_raw: Path, dest: Path) -> Path:
 def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, ranges=None, instance=None, **resources):
     """A `GraphRun` (pipelines/run.py): the selection's phases, every partition with a file unless `ranges`;
     on `instance` (default: a new ephemeral one)."""
-    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipelines.definitions import demo_graph
+    ALL_ASSETS, ALL_CHECKS = demo_graph()
     from pipelines.resources import InaSettings, build_resources
     from pipelines.run import run_graph
 
@@ -65,7 +66,8 @@ _CHILD = textwrap.dedent(
     import json, sys
     from pathlib import Path
     import dagster as dg
-    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipelines.definitions import demo_graph
+    ALL_ASSETS, ALL_CHECKS = demo_graph()
     from pipelines.run import run_graph
     from pipelines.resources import InaSettings, MartsDatabase, build_resources
 

@@ -1,6 +1,6 @@
--- Every LSOA the lookup places in the system appears exactly once, with a footprint.
+-- Every LSOA of the profile's vintage the lookup places in the system appears exactly once, with a footprint.
 WITH expected AS (
-    SELECT count(*) AS n FROM staging.stg_geography__lsoas WHERE icb_code = $icb_code
+    SELECT count(*) AS n FROM staging.stg_geography__lsoas WHERE icb_code = $icb_code AND lsoa_vintage = $lsoa_vintage
 ), actual AS (
     SELECT count(*) AS n, count(DISTINCT lsoa_code) AS distinct_n, count(footprint_code) AS with_footprint
     FROM marts.dim_geography

@@ -14,7 +14,7 @@ WITH extract_totals AS (
     SELECT measure, sum(activity) AS activity FROM marts.fct_activity GROUP BY 1
 )
 SELECT
-    bool_and(e.resident = m.activity),
+    bool_and(coalesce(e.resident, 0) = coalesce(m.activity, 0)),
     string_agg(printf('%s: %d in mart, %d in extracts (%d not resident in the system)',
-        e.measure, m.activity, e.activity, e.activity - e.resident), '; ')
-FROM extract_totals AS e JOIN mart AS m USING (measure)
+        e.measure, coalesce(m.activity, 0), coalesce(e.activity, 0), coalesce(e.activity - e.resident, 0)), '; ')
+FROM extract_totals AS e LEFT JOIN mart AS m USING (measure)

@@ -25,12 +25,25 @@ SELECT w.level, w.area_code, d.imd_edition, 'IMD' || d.imd_edition AS period, d.
 FROM weights AS w
 JOIN marts.dim_lsoa_deprivation AS d USING (lsoa_code)
 LEFT JOIN residents AS r USING (lsoa_code)
+WHERE d.lsoa_vintage = $lsoa_vintage
+GROUP BY ALL
+UNION ALL
+SELECT a.level, a.area_code, d.imd_edition, 'IMD' || d.imd_edition, d.imd_decile,
+    CAST(count(*) AS DOUBLE),
+    CAST(sum(coalesce(d.population, 0)) AS DOUBLE),
+    CAST(sum(CAST(coalesce(d.population, 0) * d.imd_score AS DECIMAL(38, 12))) AS DOUBLE)
+FROM marts.dim_lsoa_deprivation AS d
+JOIN staging.stg_geography__lsoas AS g ON g.lsoa_vintage = d.lsoa_vintage AND g.lsoa_code = d.lsoa_code
+JOIN staging.stg_config__footprints AS f USING (sub_icb_nhs_code)
+CROSS JOIN LATERAL (VALUES ('system', g.icb_code), ('footprint', f.footprint_code),
+                           ('local_authority', coalesce(d.lad_code, g.lad_code))) AS a(level, area_code)
+WHERE d.lsoa_vintage <> $lsoa_vintage AND g.icb_code = $icb_code
 GROUP BY ALL
 UNION ALL
 SELECT 'england', CAST($england_code AS VARCHAR), imd_edition, 'IMD' || imd_edition, imd_decile,
     CAST(count(*) AS DOUBLE),
-    CAST(sum(population_mid2015) AS DOUBLE),
-    CAST(sum(CAST(population_mid2015 * imd_score AS DECIMAL(38, 12))) AS DOUBLE)
+    CAST(sum(population) AS DOUBLE),
+    CAST(sum(CAST(population * imd_score AS DECIMAL(38, 12))) AS DOUBLE)
 FROM marts.dim_lsoa_deprivation
 GROUP BY ALL
 ORDER BY ALL;

@@ -21,7 +21,7 @@ la_main_footprint AS (
 ),
 la_in_system AS (
     SELECT lad_code,
-        sum(population_mid2015) FILTER (WHERE in_system) / nullif(sum(population_mid2015), 0) AS share
+        sum(population) FILTER (WHERE in_system) / nullif(sum(population), 0) AS share
     FROM marts.dim_lsoa_deprivation
     WHERE imd_edition = $imd_edition
     GROUP BY 1

@@ -1,6 +1,8 @@
--- One row per provider x month: NHS England's published A&E attendances and emergency admissions,
--- flagged for the system's providers (profile `providers`). England = the sum over all providers.
+-- One row per published series x provider x month: NHS England's published A&E attendances and emergency
+-- admissions, flagged for the system's providers (profile `providers`). England = the sum over all providers.
+-- A series leaves a measure empty where it does not publish it (e.g. the 2021+ trust compilation has no types).
 SELECT
+    series,
     month,
     ina_financial_year(month) AS financial_year,
     provider_code,
@@ -11,7 +13,8 @@ SELECT
     attendances_type1,
     attendances_type2,
     attendances_other,
-    emergency_admissions
+    emergency_admissions,
+    emergency_admissions_via_ae
 FROM staging.stg_uec__ae_monthly_providers
 WHERE month BETWEEN CAST($first_month AS DATE) AND CAST($last_month AS DATE)
-ORDER BY month, provider_code
+ORDER BY series, month, provider_code

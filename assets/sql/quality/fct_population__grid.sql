@@ -1,7 +1,11 @@
--- One row per financial year of the profile: the rows fct_population has, and the rows a complete grid has
--- (every system LSOA x 19 ESP2013 age bands x 2 sexes).
+-- One row per financial year of the profile whose estimates are held: the rows fct_population has, and the rows
+-- a complete grid has (every system LSOA x 19 ESP2013 age bands x the sexes of that year's estimates: M and F,
+-- or P where the estimates held are for persons).
 WITH years AS (
-    SELECT CAST(unnest(range($first_year, $last_year + 1)) AS INTEGER) AS financial_year
+    SELECT DISTINCT CAST(year AS INTEGER) AS financial_year,
+        count(DISTINCT sex) OVER (PARTITION BY year) AS sexes
+    FROM staging.stg_population__lsoa_age_sex
+    WHERE year BETWEEN $first_year AND $last_year
 ),
 lsoas AS (
     SELECT count(*) AS n FROM marts.dim_geography
@@ -14,7 +18,7 @@ actual AS (
 SELECT
     y.financial_year,
     coalesce(a.n_rows, 0) AS rows_in_mart,
-    l.n * 19 * 2 AS rows_expected,
+    l.n * 19 * y.sexes AS rows_expected,
     coalesce(a.n_lsoas, 0) AS lsoas_in_mart,
     l.n AS lsoas_expected
 FROM years AS y

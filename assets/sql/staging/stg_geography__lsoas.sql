@@ -1,5 +1,4 @@
 -- One row per LSOA in England: its sub-ICB location, ICB and local authority (ONS lookup, renamed).
-CREATE OR REPLACE TABLE staging.stg_geography__lsoas AS
 SELECT
     LSOA11CD AS lsoa_code,
     LSOA11NM AS lsoa_name,
@@ -13,4 +12,4 @@ SELECT
     LAD22CD AS lad_code,
     LAD22NM AS lad_name
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
-ORDER BY lsoa_code;
+ORDER BY lsoa_code

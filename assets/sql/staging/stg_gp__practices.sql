@@ -1,5 +1,4 @@
 -- One row per GP practice: its PCN, sub-ICB location and ICB (NHS England practice mapping, renamed).
-CREATE OR REPLACE TABLE staging.stg_gp__practices AS
 SELECT
     PRACTICE_CODE AS practice_code,
     PRACTICE_NAME AS practice_name,
@@ -19,4 +18,4 @@ WHERE PRACTICE_CODE NOT IN (
     SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'PRACTICE_CODE'
         AND file IN (SELECT unnest($file_names))  -- this run's files: other partitions' rows may be stale
 )
-ORDER BY practice_code;
+ORDER BY practice_code

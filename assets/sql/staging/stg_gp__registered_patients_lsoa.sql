@@ -1,5 +1,4 @@
 -- One row per practice x LSOA of residence x month (patients registered, all sexes).
-CREATE OR REPLACE TABLE staging.stg_gp__registered_patients_lsoa AS
 SELECT
     CAST(strptime(regexp_extract(filename, '_(\d{4}-\d{2})\.csv', 1), '%Y-%m') AS DATE) AS month,
     PRACTICE_CODE AS practice_code,
@@ -12,4 +11,4 @@ WHERE SEX = 'ALL'
         SELECT value FROM staging.quarantine_rows WHERE source = $source AND column_name = 'LSOA_CODE'
         AND file IN (SELECT unnest($file_names))  -- this run's files: other partitions' rows may be stale
     )
-ORDER BY month, practice_code, lsoa_code;
+ORDER BY month, practice_code, lsoa_code

@@ -1,8 +1,8 @@
 -- One row per month for England: FTE by staff group and registered patients (GPW national summary, pivoted).
-CREATE OR REPLACE TABLE staging.stg_gp__workforce_england AS
 SELECT
     CAST(date_trunc('month', CAST(CENSUS_DATE AS DATE)) AS DATE) AS month,
-    CAST(max(HEADCOUNT) FILTER (WHERE STAFF_GROUP = 'Registered patients') AS BIGINT) AS registered_patients,
+    'month' AS period_kind,
+    CAST(max(HEADCOUNT) FILTER (WHERE STAFF_GROUP = 'Registered patients') AS DOUBLE) AS registered_patients,
     sum(FTE) FILTER (WHERE STAFF_GROUP = 'All GPs') AS gp_fte_all,
     sum(FTE) FILTER (WHERE STAFF_GROUP = 'GPs excl. trainees and locums') AS gp_fte_qualified,
     sum(FTE) FILTER (WHERE STAFF_GROUP = 'GP trainees') AS gp_fte_trainees,
@@ -12,4 +12,4 @@ SELECT
     sum(FTE) FILTER (WHERE STAFF_GROUP = 'Admin/non-clinical') AS admin_fte
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
 GROUP BY 1
-ORDER BY 1;
+ORDER BY 1

@@ -23,7 +23,9 @@ SELECT
     "Barriers to Housing and Services Decile (where 1 is most deprived 10% of LSOAs)" AS housing_services_decile,
     "Living Environment Score" AS living_environment_score,
     "Living Environment Decile (where 1 is most deprived 10% of LSOAs)" AS living_environment_decile,
-    "Total population: mid 2015 (excluding prisoners)" AS population_mid2015
+    "Total population: mid 2015 (excluding prisoners)" AS population,
+    'IoD' || regexp_extract(filename, 'IoD(\d{4})', 1) || ' denominators (mid-2015, excluding prisoners)'
+        AS population_basis
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false, filename = true)
 -- Lines quarantined by the source's rules stay out (staging.quarantine_rows, docs/data-quality.md).
 WHERE "LSOA code (2011)" NOT IN (

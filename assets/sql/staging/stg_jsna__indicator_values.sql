@@ -1,5 +1,4 @@
 -- One row per indicator x area x sex x age x category x period (Fingertips export, renamed).
-CREATE OR REPLACE TABLE staging.stg_jsna__indicator_values AS
 SELECT
     CAST("Indicator ID" AS BIGINT) AS indicator_id,
     "Indicator Name" AS indicator_name,
@@ -22,4 +21,4 @@ SELECT
     "Value note" AS value_note,
     "Compared to England value or percentiles" AS compared_to_england
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
-ORDER BY indicator_id, area_code, period_sortable, sex, age;
+ORDER BY indicator_id, area_code, period_sortable, sex, age

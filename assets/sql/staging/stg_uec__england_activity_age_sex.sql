@@ -1,5 +1,4 @@
 -- One row per financial year x measure x age band x sex: England's activity (HES annual summaries).
-CREATE OR REPLACE TABLE staging.stg_uec__england_activity_age_sex AS
 SELECT
     CAST(left(FINANCIAL_YEAR, 4) AS INTEGER) AS financial_year,
     MEASURE AS measure,
@@ -7,4 +6,4 @@ SELECT
     ina_sex(SEX) AS sex,
     CAST(ACTIVITY AS BIGINT) AS activity
 FROM read_csv($files, columns = $columns, header = true, auto_detect = false)
-ORDER BY ALL;
+ORDER BY ALL

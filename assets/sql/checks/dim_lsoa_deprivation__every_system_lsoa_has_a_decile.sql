@@ -2,7 +2,12 @@
 WITH expected AS (
     SELECT e.imd_edition, e.lsoa_vintage, count(g.lsoa_code) AS n
     FROM (SELECT DISTINCT imd_edition, lsoa_vintage FROM marts.dim_lsoa_deprivation) AS e
-    LEFT JOIN marts.public_lsoa_geography AS g USING (lsoa_vintage)
+    LEFT JOIN (
+        SELECT DISTINCT g.lsoa_vintage, g.lsoa_code
+        FROM staging.stg_geography__lsoas AS g
+        JOIN staging.stg_config__footprints AS f USING (sub_icb_nhs_code)
+        WHERE g.icb_code = $icb_code
+    ) AS g USING (lsoa_vintage)
     GROUP BY ALL
 ), actual AS (
     SELECT imd_edition, count(*) FILTER (WHERE in_system AND imd_decile IS NOT NULL) AS n

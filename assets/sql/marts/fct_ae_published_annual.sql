@@ -8,11 +8,11 @@
 --   england nhs_trusts          every NHS trust (April 2016 - March 2019 and April 2021 onwards; the 2021+ trust
 --                               file holds only NHS trusts)
 --   system  catchment_weighted  every NHS trust's activity x its share attributed to the ICB (OHID catchments;
---                               see public_ae_monthly.catchment_share)
+--                               see fct_ae_published_monthly.catchment_share)
 -- Months missing inside an organisation's series are counted in org_months_missing and never filled; a year
 -- is complete when all 12 months have data.
 WITH monthly AS (
-    SELECT * FROM marts.public_ae_monthly WHERE financial_year BETWEEN $first_year AND $last_year
+    SELECT * FROM marts.fct_ae_published_monthly WHERE financial_year BETWEEN $first_year AND $last_year
 ),
 members AS (
     SELECT *, 'system' AS area_level, CAST($icb_code AS VARCHAR) AS area_code, 'all_providers' AS basis,
@@ -20,7 +20,7 @@ members AS (
     FROM monthly WHERE series = 'icb_monthly' AND is_system
     UNION ALL
     SELECT *, 'england', CAST($england_code AS VARCHAR), 'all_providers', 1.0
-    FROM monthly WHERE series IN ('icb_monthly', 'trust_by_type')
+    FROM monthly WHERE series IN ('icb_monthly', 'trust_by_type', 'provider_monthly')
     UNION ALL
     SELECT *, 'system', CAST($icb_code AS VARCHAR), 'profile_providers', 1.0
     FROM monthly WHERE is_profile_provider

@@ -2,7 +2,7 @@
 -- since the base year, and the drift (system growth - England growth, percentage points). Only complete years
 -- (12 months) enter. The base year is the profile's, or, where a comparison has no data for it, its first
 -- later year with both sides (e.g. FY2021/22 for total emergency admissions, FY2022/23 for the ICB series).
--- Comparisons (a system basis against an England basis, see public_ae_annual):
+-- Comparisons (a system basis against an England basis, see fct_ae_published_annual):
 WITH comparisons(comparison, system_basis, england_basis, like_for_like, description) AS (
     VALUES
     ('trusts', 'profile_providers', 'nhs_trusts', true,
@@ -16,7 +16,7 @@ WITH comparisons(comparison, system_basis, england_basis, like_for_like, descrip
      'The ICB-level series against the sum of all ICBs: every provider on both sides (April 2022 onwards)')
 ),
 annual AS (
-    SELECT * FROM marts.public_ae_annual WHERE complete
+    SELECT * FROM marts.fct_ae_published_annual WHERE complete
 ),
 pairs AS (
     SELECT c.*, s.measure, s.financial_year, s.activity AS system_value, e.activity AS england_value,
