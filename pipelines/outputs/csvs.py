@@ -41,6 +41,10 @@ def csv_frames(tables: CommissionerTables) -> dict[str, pl.DataFrame]:
     files["inequality_summary.csv"] = _tidy(tables.inequality)
     files["right_drift.csv"] = _tidy(tables.right_drift)
     files["definitions.csv"] = _tidy(tables.definitions)
+    files["not_available.csv"] = tables.unavailable if tables.unavailable is not None else pl.DataFrame()
+    warning = tables.synthetic_warning
+    if warning:  # the first column of every file, so its first line says so
+        files = {name: frame.select(pl.lit(warning).alias("data_warning"), pl.all()) for name, frame in files.items()}
     return files
 
 

@@ -129,6 +129,14 @@ DRIFT_COLUMNS = (
     Column("suppression_reason", "Note", width=50),
 )
 
+UNAVAILABLE_COLUMNS = (
+    Column("indicator_name", "Indicator", width=60),
+    Column("indicator_id", "Indicator ID", width=30),
+    Column("level", "Level", width=16),
+    Column("missing_inputs", "Inputs not held", width=30),
+    Column("reason", "Why not, and what would supply it", width=100),
+)
+
 DEFINITION_COLUMNS = (
     Column("indicator_id", "Indicator ID", width=30),
     Column("indicator_name", "Indicator", width=50),
@@ -175,7 +183,9 @@ def readme(tables: CommissionerTables) -> TextSheet:
     counts = {level: tables.indicators.filter(pl.col("level") == level)["area_code"].n_unique()
               for level in LEVEL_SHEETS}
     rule = tables.rule
-    sections = [
+    warning = [("SYNTHETIC DATA", tables.synthetic_warning)] if tables.synthetic_warning else []
+    unavailable = tables.unavailable.height if tables.unavailable is not None else 0
+    sections = [*warning,
         ("What this is",
          f"The Integrated Needs Assessment indicators of {profile.icb_name} ({profile.icb_code}), compared with "
          "England, for commissioners. Each indicator is shown at system, footprint (place), neighbourhood (primary "
@@ -242,7 +252,11 @@ def readme(tables: CommissionerTables) -> TextSheet:
                     "age–sex rates with exact / Byar's limits; SII/RII: weighted regression on the population-"
                     "midpoint rank, simulated limits (OHID PHEindicatormethods)."),
     ]
-    return TextSheet("README", f"{profile.icb_name}: Integrated Needs Assessment indicators", sections)
+    if unavailable:
+        sections.append(("Not available", f"{unavailable} indicator x level combinations cannot be computed from "
+                         "this profile's data; the 'Not available' sheet lists each with the reason."))
+    title = f"{profile.icb_name}: Integrated Needs Assessment indicators"
+    return TextSheet("README", (f"{tables.synthetic_warning} " if tables.synthetic_warning else "") + title, sections)
 
 
 def workbook_sheets(tables: CommissionerTables) -> list[Sheet | TextSheet]:
@@ -271,6 +285,11 @@ def workbook_sheets(tables: CommissionerTables) -> list[Sheet | TextSheet]:
         pl.col("base_financial_year").map_elements(_fy, return_dtype=pl.String).alias("base_period"))
     sheets.append(Sheet("Right drift", "Growth in activity since the base year: against England and demography",
                         drift, DRIFT_COLUMNS, note))
+    if tables.unavailable is not None and tables.unavailable.height:
+        sheets.append(Sheet("Not available", "Indicators this profile's data cannot give, and why",
+                            tables.unavailable, UNAVAILABLE_COLUMNS,
+                            "Declared by each indicator's inputs (config/indicators.yaml) and the profile's sources; "
+                            "nothing is estimated where data are missing.", frozen_columns=1))
     return sheets
 
 

@@ -258,7 +258,8 @@ def build_report(inputs: ReportInputs, directory: Path) -> ReportResult:
 
     env = _environment()
     common = {"nav": _nav(inputs), "icb_name": profile.icb_name, "about": about_sections(inputs.tables),
-              "rule": inputs.tables.rule.words}
+              "rule": inputs.tables.rule.words, "synthetic_warning": inputs.tables.synthetic_warning,
+              "unavailable": _unavailable(inputs.tables)}
     written = []
     for page in pages:
         html = env.get_template("page.html").render(page=page, **common)
@@ -269,6 +270,16 @@ def build_report(inputs: ReportInputs, directory: Path) -> ReportResult:
     written.append(_write(directory / "data-dictionary.html", dictionary))
     shutil.copyfile(TEMPLATES / "style.css", directory / "style.css")
     return ReportResult(directory, written, figures.saved, figures.maps)
+
+
+def _unavailable(tables) -> list[tuple[str, str, str]]:
+    """(indicator, levels, reason) of every indicator the profile's data cannot give, for the system page."""
+    frame = tables.unavailable
+    if frame is None or frame.is_empty():
+        return []
+    grouped = (frame.group_by("indicator_id", "indicator_name", "reason", maintain_order=True)
+               .agg(pl.col("level").str.join(", ")))
+    return [(r["indicator_name"], r["level"], r["reason"]) for r in grouped.iter_rows(named=True)]
 
 
 def _write(path: Path, text: str) -> Path:

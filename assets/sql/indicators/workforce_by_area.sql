@@ -7,7 +7,7 @@
 -- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
 WITH long AS (
     UNPIVOT (
-        SELECT practice_code, month, neighbourhood_code, footprint_code, system_code, registered_patients,
+        SELECT practice_code, month, period_kind, neighbourhood_code, footprint_code, system_code, registered_patients,
             gp_fte_all, gp_fte_qualified, gp_fte_trainees, gp_fte_locums, nurses_fte, dpc_fte, admin_fte
         FROM marts.fct_gp_workforce
     )
@@ -24,7 +24,9 @@ by_level AS (
     UNION ALL SELECT 'footprint', footprint_code, * EXCLUDE (footprint_code) FROM practices
     UNION ALL SELECT 'neighbourhood', neighbourhood_code, * EXCLUDE (neighbourhood_code) FROM practices
 )
-SELECT level, area_code, month, strftime(month, '%Y-%m') AS period, staff_column,
+-- period: the census month (2024-03), or the calendar year whose mean the files hold (2024).
+SELECT level, area_code, month,
+    CASE period_kind WHEN 'month' THEN strftime(month, '%Y-%m') ELSE strftime(month, '%Y') END AS period, staff_column,
     CAST(sum(CAST(fte AS DECIMAL(38, 12))) AS DOUBLE) AS fte,
     CAST(sum(registered_patients) AS DOUBLE) AS registered_patients,
     CAST(sum(CAST(fte AS DECIMAL(38, 12))) FILTER (WHERE weighted_patients IS NOT NULL) AS DOUBLE) AS fte_weighted,
@@ -33,11 +35,12 @@ SELECT level, area_code, month, strftime(month, '%Y-%m') AS period, staff_column
 FROM by_level
 GROUP BY ALL
 UNION ALL
-SELECT 'england', CAST($england_code AS VARCHAR), month, strftime(month, '%Y-%m'), staff_column, fte,
+SELECT 'england', CAST($england_code AS VARCHAR), month,
+    CASE period_kind WHEN 'month' THEN strftime(month, '%Y-%m') ELSE strftime(month, '%Y') END, staff_column, fte,
     CAST(registered_patients AS DOUBLE), fte, CAST(registered_patients AS DOUBLE), NULL
 FROM (
     UNPIVOT (
-        SELECT month, registered_patients, gp_fte_all, gp_fte_qualified, gp_fte_trainees, gp_fte_locums,
+        SELECT month, period_kind, registered_patients, gp_fte_all, gp_fte_qualified, gp_fte_trainees, gp_fte_locums,
             nurses_fte, dpc_fte, admin_fte
         FROM marts.fct_england_gp_workforce
     )
