@@ -85,7 +85,7 @@ def _table(name: str, location: str, model: type[pa.DataFrameModel], notes: str 
 
 
 def mart_tables() -> list[Table]:
-    """Every table of schema `marts` in data/marts/ina.duckdb (the demo and ICB-extract graph)."""
+    """Every table of schema `marts` in data/marts/<profile>/ina.duckdb (the same for every profile)."""
     from schemas.indicators import INDICATOR_MODELS
     from schemas.marts import MART_MODELS
 

@@ -1,7 +1,7 @@
 """Atomic publication of the marts database.
 
 Runs build in a working copy (`data/marts/.build/ina.duckdb`). Publishing copies the checkpointed working file
-next to the published one and renames it over `data/marts/ina.duckdb` in one `os.replace`: a reader sees the
+next to the published one and renames it over `data/marts/<profile>/ina.duckdb` in one `os.replace`: a reader sees the
 old file or the new one, never a half-written one. Connections already open keep reading the old file
 (POSIX keeps the replaced inode alive), so a refresh never raises a lock error in a reader, and a run killed
 at any point leaves the published file as it was.

@@ -19,12 +19,13 @@ from bad_inputs.corpus import CASES, write_case
 from bad_inputs.harness import copy_marts, materialize, overlay_raw
 
 from assets.raw import raw_asset_key
-from assets.staging import QUARANTINE_CHECK, STAGING_TABLES
+from assets.staging import QUARANTINE_CHECK
+from pipelines.sources.entities import ENTITIES
 from pipelines.publish import content_hash
 
 REJECTED = [case for case in CASES if case.outcome == "reject"]
 QUARANTINED = [case for case in CASES if case.outcome == "quarantine"]
-STAGING_OF = {table.source: table.name for table in STAGING_TABLES}
+STAGING_OF = {entity.local: entity.table for entity in ENTITIES.values() if entity.local}
 
 
 def test_the_corpus_covers_every_kind_of_problem():
