@@ -68,6 +68,7 @@ def prepare_areas(con: duckdb.DuckDBPyConnection, params: dict, *, activity: boo
     if activity:
         run_sql(con, "indicators/area_activity", params)
         run_sql(con, "indicators/area_population", params)
+        run_sql(con, "indicators/england_reference", params)
 
 
 def read_weighted_population(settings: InaSettings, catalogue: Catalogue) -> pl.DataFrame | None:

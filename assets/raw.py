@@ -12,11 +12,11 @@ import hashlib
 
 import dagster as dg
 
-from pipelines.partitions import PARTITIONINGS
+from pipelines.partitions import Partitioning
 from pipelines.resources import InaSettings
 from pipelines.validation import validate_source
 from schemas.ddl import dagster_table_schema
-from schemas.registry import RAW_SOURCES, RawSource
+from schemas.registry import RawSource
 
 
 def raw_asset_key(source_name: str) -> dg.AssetKey:
@@ -28,23 +28,24 @@ def model_grain(model: type) -> str:
     return " ".join((model.__doc__ or "").strip().split("\n\n")[0].split())
 
 
-def partition_files(context: dg.AssetExecutionContext, source: RawSource, raw_dir) -> list:
+def partition_files(context: dg.AssetExecutionContext, source: RawSource, raw_dir,
+                    parts: dict[str, Partitioning]) -> list:
     """The source's files the run targets: all of them, or those of the run's partitions (each must have one)."""
     paths = source.files(raw_dir)
     if source.partitioned_by is None:
         return paths
-    return PARTITIONINGS[source.partitioned_by].files_for(paths, context.partition_keys, source.name)
+    return parts[source.partitioned_by].files_for(paths, context.partition_keys, source.name)
 
 
-def partitioning_args(source: RawSource) -> dict:
+def partitioning_args(source: RawSource, parts: dict[str, Partitioning]) -> dict:
     """`@dg.asset` arguments partitioning a source's assets by the period its files cover (none if unpartitioned)."""
     if source.partitioned_by is None:
         return {}
-    return {"partitions_def": PARTITIONINGS[source.partitioned_by].definition,
+    return {"partitions_def": parts[source.partitioned_by].definition,
             "backfill_policy": dg.BackfillPolicy.single_run()}
 
 
-def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
+def build_raw_asset(source: RawSource, parts: dict[str, Partitioning]) -> dg.AssetsDefinition:
     grain = model_grain(source.model)
     by = f"\n\nPartitioned by {source.partitioned_by} (the file name says which)." if source.partitioned_by else ""
 
@@ -60,10 +61,10 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
             "record_level": source.record_level,
             "policy": source.policy,
         },
-        **partitioning_args(source),
+        **partitioning_args(source, parts),
     )
     def _raw(context, settings: InaSettings) -> dg.MaterializeResult:
-        reports = validate_source(settings.raw_path, source, paths=partition_files(context, source, settings.raw_path))
+        reports = validate_source(settings.raw_path, source, paths=partition_files(context, source, settings.raw_path, parts))
         combined = hashlib.sha256("".join(r.sha256 for r in reports).encode()).hexdigest()
         files = "\n".join(f"| {r.path.name} | {r.rows:,} | `{r.sha256[:12]}` |" for r in reports)
         return dg.MaterializeResult(
@@ -78,5 +79,3 @@ def build_raw_asset(source: RawSource) -> dg.AssetsDefinition:
 
     return _raw
 
-
-raw_assets = [build_raw_asset(source) for source in RAW_SOURCES.values()]

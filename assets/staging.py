@@ -27,7 +27,7 @@ import polars as pl
 from assets.common import markdown_preview, profile_params, table_metadata
 from assets.raw import build_raw_asset, partition_files, partitioning_args, raw_asset_key
 from pipelines.config import Profile
-from pipelines.partitions import PARTITIONINGS
+from pipelines.partitions import Partitioning, partitionings
 from pipelines.resources import InaSettings, MartsDatabase
 from pipelines.sources.entities import ENTITIES, Entity
 from pipelines.sources.public import PUBLIC_ADAPTERS, read_entity
@@ -48,7 +48,7 @@ class QuarantineLimitError(ValueError):
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, paths: list[Path], params: dict,
-               partition_keys: list[str] | None = None) -> pl.DataFrame:
+               partition_keys: list[str] | None = None, partitioning: Partitioning | None = None) -> pl.DataFrame:
     """Replace the source's rows of `staging.quarantine_rows` (only those of files of `partition_keys`, for a
     partitioned source) by the lines of `paths` failing its rules; one row per reason (reason, lines, values).
     Raises `QuarantineLimitError` if a rule takes more than its share of the lines (the caller's transaction is
@@ -56,7 +56,6 @@ def quarantine(con: duckdb.DuckDBPyConnection, source: RawSource, paths: list[Pa
     run_sql(con, "staging/quarantine/quarantine_rows")
     replaced = [path.name for path in paths]
     if partition_keys is not None:
-        partitioning = PARTITIONINGS[source.partitioned_by]
         earlier = con.execute("SELECT DISTINCT file FROM staging.quarantine_rows WHERE source = $source",
                               {"source": source.name}).fetchall()
         replaced += [file for (file,) in earlier if partitioning.key_of(Path(file)) in partition_keys]
@@ -128,7 +127,7 @@ def _staging_args(entity: Entity, how: str, layout: str) -> dict:
     )
 
 
-def build_local_staging_asset(entity: Entity) -> dg.AssetsDefinition:
+def build_local_staging_asset(entity: Entity, parts: dict[str, Partitioning]) -> dg.AssetsDefinition:
     """The entity's staging table from its local raw files (the raw-file contract), by `<table>.sql`."""
     source = RAW_SOURCES[entity.local]
     table = entity.table
@@ -147,10 +146,10 @@ def build_local_staging_asset(entity: Entity) -> dg.AssetsDefinition:
         kinds={"duckdb", "sql"},
         check_specs=check_specs,
         **_staging_args(entity, how, "local"),
-        **partitioning_args(source),
+        **partitioning_args(source, parts),
     )
     def _staging(context, settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
-        paths = partition_files(context, source, settings.raw_path)
+        paths = partition_files(context, source, settings.raw_path, parts)
         params = {"files": [str(path) for path in paths], "file_names": [path.name for path in paths],
                   "columns": duckdb_types(source.model), "source": source.name, **profile_params(settings.profile())}
         qualified = f"staging.{table}"
@@ -158,13 +157,13 @@ def build_local_staging_asset(entity: Entity) -> dg.AssetsDefinition:
         with marts_db.connect() as con:
             con.execute("CREATE SCHEMA IF NOT EXISTS staging")
             con.execute("BEGIN TRANSACTION")
-            counts = quarantine(con, source, paths, params, keys)
+            partitioning = parts[source.partitioned_by] if source.partitioned_by else None
+            counts = quarantine(con, source, paths, params, keys, partitioning)
             if keys is None:
                 con.execute(create_table_sql(STAGING_MODELS[table], qualified))
                 insert_select(con, qualified, f"staging/{table}", params)
                 replaced = {}
             else:
-                partitioning = PARTITIONINGS[source.partitioned_by]
                 replaced = replace_partitions(con, qualified, f"staging/{table}", params, partitioning.column,
                                               [partitioning.value(key) for key in keys],
                                               ddl=create_table_sql(STAGING_MODELS[table], qualified))
@@ -252,10 +251,11 @@ def build_unheld_staging_asset(entity: Entity) -> dg.AssetsDefinition:
 def build_entity_assets(profile: Profile) -> list[dg.AssetsDefinition]:
     """Raw (local layout only) and staging assets of every entity, by the profile's layout for it."""
     assets: list[dg.AssetsDefinition] = []
+    parts = partitionings(profile.first_month)
     for name, layout in profile.layouts.items():
         entity = ENTITIES[name]
         if layout == "local":
-            assets += [build_raw_asset(RAW_SOURCES[entity.local]), build_local_staging_asset(entity)]
+            assets += [build_raw_asset(RAW_SOURCES[entity.local], parts), build_local_staging_asset(entity, parts)]
         elif layout == "public":
             assets.append(build_public_staging_asset(entity))
         else:

@@ -21,7 +21,7 @@ from pathlib import Path
 import dagster as dg
 
 from assets.raw import raw_asset_key
-from pipelines.partitions import IMD_EDITIONS, MONTHLY, PARTITIONINGS, PartitionFilesError, range_tags
+from pipelines.partitions import IMD_EDITIONS, PartitionFilesError, partitionings, range_tags
 from pipelines.resources import InaSettings
 from schemas.registry import RAW_SOURCES
 
@@ -75,7 +75,8 @@ def monthly_refresh(context: dg.ScheduleEvaluationContext, settings: InaSettings
     month = ended.replace(day=1).isoformat()
     monthly = [name for name, source in RAW_SOURCES.items() if source.partitioned_by == "month"]
     arrived = [name for name in monthly
-               if any(MONTHLY.key_of(path) == month for path in RAW_SOURCES[name].files(settings.raw_path))]
+               if any(partitionings(settings.profile().first_month)["month"].key_of(path) == month
+                      for path in RAW_SOURCES[name].files(settings.raw_path))]
     if not arrived:
         return dg.SkipReason(f"no monthly extract for {month[:7]} in the raw folder yet")
     unpartitioned = [raw_asset_key(name) for name, source in RAW_SOURCES.items()
@@ -113,6 +114,7 @@ def source_fingerprints(settings: InaSettings) -> tuple[dict[str, dict[str, str]
     not ended yet); the other sources are fingerprinted as usual."""
     fingerprints: dict[str, dict[str, str]] = {}
     problems: dict[str, str] = {}
+    parts = partitionings(settings.profile().first_month)
     for name, source in RAW_SOURCES.items():
         paths = source.files(settings.raw_path)
         if not paths:
@@ -120,7 +122,7 @@ def source_fingerprints(settings: InaSettings) -> tuple[dict[str, dict[str, str]
         if source.partitioned_by is None:
             fingerprints[name] = {"": _fingerprint(paths)}
             continue
-        partitioning = PARTITIONINGS[source.partitioned_by]
+        partitioning = parts[source.partitioned_by]
         try:
             keys = partitioning.keys_of_files(paths, name)
         except PartitionFilesError as error:
@@ -193,7 +195,10 @@ def _run_requests(name: str, changed: list[str], fingerprints: dict[str, str], g
         selection = selection - PARTITIONED  # a new lookup re-derives the marts; partitions keep their rows
     keys = sorted(selection.resolve(graph), key=lambda k: k.to_user_string())
     job = JOB_FOR_PARTITIONS[source.partitioned_by].name
-    stretches = [changed] if source.partitioned_by is None else PARTITIONINGS[source.partitioned_by].contiguous(changed)
+    # adjacency of months does not depend on where the profile's months start
+    stretches = ([changed] if source.partitioned_by is None
+                 else partitionings(changed[0] if source.partitioned_by == "month" else "2000-01-01")[
+                     source.partitioned_by].contiguous(changed))
     requests = []
     for stretch in stretches:
         digest = hashlib.sha256(json.dumps([fingerprints[key] for key in stretch]).encode()).hexdigest()[:16]

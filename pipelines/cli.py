@@ -103,16 +103,18 @@ def materialize(
     docs/raw-formats.md) and which from public files (config/sources.yaml, which `ina fetch` puts in the raw
     folder; --raw-dir may also point at the mirror itself, ../shared/data/real).
     """
-    from pipelines.partitions import parse_range
+    from pipelines.config import load_profile
+    from pipelines.partitions import parse_range, partitionings
     from pipelines.run import materialize_all
 
+    raw_dir, marts_dir = _profile_dirs(profile, raw_dir, marts_dir)
+    parts = partitionings(load_profile(profile).first_month)
     try:
-        ranges = {kind: parse_range(kind, text)
+        ranges = {kind: parse_range(kind, text, parts)
                   for kind, text in (("month", months), ("year", years), ("edition", editions)) if text}
     except ValueError as error:
         typer.echo(f"FAILED {error}", err=True)
         raise typer.Exit(2) from None
-    raw_dir, marts_dir = _profile_dirs(profile, raw_dir, marts_dir)
     _dagster_home()
     ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=profile, selection=select,
                          ranges=ranges or None, echo=typer.echo)

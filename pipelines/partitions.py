@@ -21,20 +21,22 @@ from typing import Literal
 
 import dagster as dg
 
-from pipelines.config import DEFAULT_PROFILE, load_profile
+from functools import lru_cache
 
 # Single-run backfill policies are marked beta in Dagster 1.13; they are what makes a range one run.
 warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
 PartitionKind = Literal["month", "year", "edition"]
 
-_FIRST_FINANCIAL_YEAR = load_profile(DEFAULT_PROFILE).first_financial_year
 
-ACTIVITY_MONTHS = dg.MonthlyPartitionsDefinition(
-    # From April of the profile's first financial year (the INA's baseline) to the last complete month.
-    start_date=f"{_FIRST_FINANCIAL_YEAR}-04-01",
-    timezone="Europe/London",
-)
+
+@lru_cache
+def activity_months(first_month: str) -> dg.MonthlyPartitionsDefinition:
+    """Months from the profile's first (April of its first financial year, the INA's baseline) to the last
+    complete month: the profile in force decides, so no profile is read when this module is imported."""
+    return dg.MonthlyPartitionsDefinition(start_date=first_month, timezone="Europe/London")
+
+
 POPULATION_YEARS = dg.TimeWindowPartitionsDefinition(
     # Mid-year estimates: one per calendar year, from 2011 (the first on LSOA 2011 boundaries).
     cron_schedule="0 0 1 1 *",
@@ -130,11 +132,26 @@ class Partitioning:
         return runs
 
 
-MONTHLY = Partitioning("month", ACTIVITY_MONTHS, "month", r"_(\d{4})-(\d{2})\.csv(?:\.gz)?$")
+MONTH_FILE = r"_(\d{4})-(\d{2})\.csv(?:\.gz)?$"
 YEARLY = Partitioning("year", POPULATION_YEARS, "year", r"mid(\d{4})")
 BY_EDITION = Partitioning("edition", IMD_EDITIONS, "imd_edition", r"IoD(\d{4})")
 
-PARTITIONINGS: dict[PartitionKind, Partitioning] = {p.kind: p for p in (MONTHLY, YEARLY, BY_EDITION)}
+
+@lru_cache
+def partitionings(first_month: str) -> dict[PartitionKind, Partitioning]:
+    """The three kinds of partition for a profile whose activity starts in `first_month` (Profile.first_month)."""
+    monthly = Partitioning("month", activity_months(first_month), "month", MONTH_FILE)
+    return {p.kind: p for p in (monthly, YEARLY, BY_EDITION)}
+
+
+def partitioning_of(definition: dg.PartitionsDefinition) -> Partitioning:
+    """The Partitioning a Dagster partitions definition belongs to (an asset's `partitions_def`)."""
+    if isinstance(definition, dg.MonthlyPartitionsDefinition):
+        return partitionings(definition.start.strftime("%Y-%m-%d"))["month"]
+    for partitioning in (YEARLY, BY_EDITION):
+        if definition == partitioning.definition:
+            return partitioning
+    raise ValueError(f"not a partitions definition of this project: {definition!r}")
 
 
 def range_tags(first: str, last: str) -> dict[str, str]:
@@ -142,10 +159,11 @@ def range_tags(first: str, last: str) -> dict[str, str]:
     return {"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last}
 
 
-def parse_range(kind: PartitionKind, text: str) -> tuple[str, str]:
+def parse_range(kind: PartitionKind, text: str, parts: dict[PartitionKind, Partitioning]) -> tuple[str, str]:
     """`2024-06`, `2024-04..2024-06` (months), `2023`, `2019..2024` (years), `2019` (editions) → first and last
-    partition keys. Raises ValueError naming what is wrong."""
-    partitioning = PARTITIONINGS[kind]
+    partition keys of the profile's partitions (`partitionings(profile.first_month)`). Raises ValueError naming
+    what is wrong."""
+    partitioning = parts[kind]
     ends = [part.strip() for part in text.split("..")]
     if len(ends) == 1:
         ends *= 2

@@ -22,7 +22,7 @@ import dagster as dg
 from assets.raw import raw_asset_key
 from pipelines.config import load_profile
 from pipelines.definitions import graph_assets, graph_checks
-from pipelines.partitions import BY_EDITION, PARTITIONINGS, PartitionFilesError, Partitioning, range_tags
+from pipelines.partitions import BY_EDITION, PartitionFilesError, Partitioning, partitioning_of, range_tags
 from pipelines.resources import InaSettings, build_resources
 from schemas.registry import RAW_SOURCES
 
@@ -60,16 +60,18 @@ class Phase:
 def plan_phases(asset_graph, selected: set[dg.AssetKey]) -> list[Phase]:
     """Unpartitioned assets that partitioned ones need; each kind of partition; the rest."""
     partitioned: dict[str, set[dg.AssetKey]] = {}
+    kinds: dict[str, Partitioning] = {}
     for key in selected:
         partitions_def = asset_graph.get(key).partitions_def
         if partitions_def is not None:
-            kind = next(p.kind for p in PARTITIONINGS.values() if p.definition == partitions_def)
-            partitioned.setdefault(kind, set()).add(key)
+            partitioning = partitioning_of(partitions_def)
+            kinds[partitioning.kind] = partitioning
+            partitioned.setdefault(partitioning.kind, set()).add(key)
     every_partitioned = set().union(*partitioned.values())
     ancestors = dg.AssetSelection.assets(*every_partitioned).upstream().resolve(asset_graph) if every_partitioned else set()
     upstream = (selected - every_partitioned) & set(ancestors)
     phases = [Phase(frozenset(upstream))] if upstream else []
-    phases += [Phase(frozenset(keys), PARTITIONINGS[kind]) for kind, keys in sorted(partitioned.items())]
+    phases += [Phase(frozenset(keys), kinds[kind]) for kind, keys in sorted(partitioned.items())]
     rest = selected - every_partitioned - upstream
     return phases + ([Phase(frozenset(rest))] if rest else [])
 
@@ -194,8 +196,8 @@ def materialize_all(
     echo: Callable[[str], None] = print,
 ) -> bool:
     """Run every asset of the profile's graph (or a selection; or the given partition ranges and everything
-    downstream) and its checks; print a line per asset and per failed check. A `source: public` profile runs
-    the public-data graph (definitions.graph_assets)."""
+    downstream) and its checks; print a line per asset and per failed check (the same graph for every
+    profile: definitions.graph_assets)."""
     settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
     definitions = [*graph_assets(load_profile(profile)), *graph_checks(load_profile(profile))]
     if ranges and selection is None:
@@ -219,7 +221,8 @@ def partitioned_keys(definitions: Sequence[Any], *partitions_defs: dg.Partitions
 
 def partition_selection(definitions: Sequence[Any], kinds: set[str]) -> dg.AssetSelection:
     """The assets partitioned by the given kinds of partition, and everything downstream of them."""
-    keys = partitioned_keys(definitions, *(PARTITIONINGS[kind].definition for kind in kinds))
+    keys = [key for d in definitions if isinstance(d, dg.AssetsDefinition) and d.partitions_def is not None
+            and partitioning_of(d.partitions_def).kind in kinds for key in d.keys]
     return dg.AssetSelection.assets(*keys).downstream()
 
 

@@ -83,6 +83,7 @@ class DimLsoaDeprivation(pa.DataFrameModel):
     lsoa_vintage: pl.Int32 = pa.Field(isin=[2011, 2021], description="LSOA boundary vintage of the edition")
     lad_code: str = pa.Field(nullable=True, description="Local authority district in the IoD file")
     in_system: bool = pa.Field(description="LSOA lies in the profile's ICB")
+    footprint_code: str = pa.Field(nullable=True, description="Footprint of a system LSOA (either vintage)")
     imd_score: float = pa.Field(nullable=True, ge=0, description="IMD score (higher = more deprived; null where the "
                                 "edition's files held carry no scores, e.g. IoD2019 Files 1, 2 and 6)")
     imd_rank: pl.Int64 = pa.Field(ge=1, description="National IMD rank (1 = most deprived)")
@@ -135,7 +136,7 @@ class FctEnglandPopulation(pa.DataFrameModel):
 
     financial_year: pl.Int32 = pa.Field(description="Financial year (mid-year estimate of its first year)")
     age_band: str = pa.Field(isin=list(ESP2013_AGE_BANDS), description="ESP2013 five-year age band")
-    sex: str = pa.Field(isin=SEXES_KNOWN, description="Sex (M/F)")
+    sex: str = pa.Field(isin=[*SEXES_KNOWN, "P"], description="Sex (M/F; P = persons, for years held only so)")
     population: pl.Int64 = pa.Field(ge=0, description="Resident population of England")
 
     class Config:

@@ -117,11 +117,12 @@ class StgPopulationLsoaAgeSex(pa.DataFrameModel):
 class StgPopulationEnglandAgeSex(pa.DataFrameModel):
     """One row per mid-year x sex x single year of age: England's resident population (90 = 90 and over).
 
-    Local layout: ONS MYE (`population/mye_england_mid<year>.csv`). Public: ONS mid-year estimates for countries.
+    Local layout: ONS MYE (`population/mye_england_mid<year>.csv`). Public: ONS mid-year estimates for countries
+    by sex; for the other mid-years held, the sum of England's LSOA estimates (persons, sex P).
     """
 
     year: pl.Int32 = pa.Field(ge=2001, le=2100, description="Mid-year of the estimate")
-    sex: str = pa.Field(isin=["M", "F"], description="Sex (M/F)")
+    sex: str = pa.Field(isin=["M", "F", "P"], description="Sex: M, F, or P (persons, where not split)")
     age: pl.Int32 = pa.Field(ge=0, le=90, description="Single year of age (90 = 90 and over)")
     population: pl.Int64 = pa.Field(ge=0, description="Resident population of England")
 

@@ -354,7 +354,7 @@ def tiny_marts(tmp_path: Path) -> Path:
             (n - 1) % 10 + 1 AS imd_decile, ((n - 1) % 10 + 2) // 2 AS imd_quintile,
             CASE WHEN n <= 20 THEN (n - 1) % 10 + 1 END AS system_imd_decile,
             CASE WHEN n <= 20 THEN ((n - 1) % 10 + 2) // 2 END AS system_imd_quintile,
-            1500 AS population_mid2015
+            1500 AS population
         FROM (SELECT i AS n, 'E01' || lpad(CAST(900000 + i AS VARCHAR), 6, '0') AS code FROM range(1, 101) t(i));
         INSERT INTO marts.fct_population BY NAME
         SELECT lsoa_code, CAST(y AS INTEGER) AS financial_year, age_band, sex, 40 AS population
@@ -377,14 +377,16 @@ def tiny_marts(tmp_path: Path) -> Path:
               UNION ALL SELECT lsoa_code, 'Z90002', 'U2', 200 FROM lsoas WHERE i <= 10
               UNION ALL SELECT lsoa_code, 'Z90002', 'U2', 1000 FROM lsoas WHERE i > 10);
         INSERT INTO marts.fct_gp_workforce BY NAME
-        SELECT practice_code, DATE '2019-03-01' AS month, 2018 AS financial_year, pcn AS neighbourhood_code,
+        SELECT practice_code, DATE '2019-03-01' AS month, 'month' AS period_kind, 2018 AS financial_year,
+            pcn AS neighbourhood_code,
             fp AS footprint_code, '{SYSTEM}' AS system_code, patients AS registered_patients, fte AS gp_fte_all,
             fte AS gp_fte_qualified, 0.0 AS gp_fte_trainees, 0.0 AS gp_fte_locums, 1.0 AS nurses_fte,
             1.0 AS dpc_fte, 1.0 AS admin_fte
         FROM (VALUES ('Z90001', 'U1', 'FP1', 8000, 4.0), ('Z90002', 'U2', 'FP2', 12000, 5.0))
             p(practice_code, pcn, fp, patients, fte);
         INSERT INTO marts.fct_england_gp_workforce BY NAME
-        SELECT DATE '2019-03-01' AS month, 2018 AS financial_year, 1000000 AS registered_patients,
+        SELECT DATE '2019-03-01' AS month, 'month' AS period_kind, 2018 AS financial_year,
+            1000000 AS registered_patients,
             600.0 AS gp_fte_all, 500.0 AS gp_fte_qualified, 0.0 AS gp_fte_trainees, 0.0 AS gp_fte_locums,
             100.0 AS nurses_fte, 100.0 AS dpc_fte, 100.0 AS admin_fte;
         INSERT INTO marts.fct_registered_patients BY NAME

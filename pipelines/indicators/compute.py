@@ -128,12 +128,13 @@ def _dsr(rows: pl.DataFrame, indicator: Indicator, settings: Settings) -> pl.Dat
 def _indirect(rows: pl.DataFrame, reference: pl.DataFrame, indicator: Indicator, rate: bool) -> pl.DataFrame:
     """ISR (rate=False) or ISRate (rate=True) against England's age-sex rates of the same year and measure.
 
-    Observed counts every event (unknown sex too); expected comes from the male and female strata.
+    Observed counts every event (unknown sex too); expected comes from the male and female strata, and from
+    the persons strata (P) of an area whose population is held for persons only, at England's persons rates.
     """
     years = reference.select("financial_year").unique()
     rows = rows.join(years, on="financial_year", how="semi")
     totals = activity_totals(rows)
-    strata = rows.filter(pl.col("sex").is_in(["M", "F"])).group_by(
+    strata = rows.filter(pl.col("sex").is_in(["M", "F", "P"])).group_by(
         [*KEYS, "age_band", "sex"], maintain_order=True).agg(pl.col("activity").sum(), pl.col("population").sum())
     observed = totals.select(*KEYS, pl.col("activity").alias("observed"))
     kwargs = dict(group_by=KEYS, age_band="age_band", count="activity", population="population",

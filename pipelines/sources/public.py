@@ -163,9 +163,16 @@ def _population_lsoa(f: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFra
 
 
 def _population_england(f: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFrame:
-    frame = f["england_population"].filter(pl.col("area_code") == profile.england_code)
-    return (frame.with_columns(pl.col("age").clip(upper_bound=90))
-            .group_by("year", "sex", "age").agg(pl.col("population").sum()))
+    """England by sex from the countries' estimates; for every other mid-year of the LSOA estimates held, the
+    sum of England's LSOAs (persons, sex P): the same estimates, added up."""
+    by_sex = (f["england_population"].filter(pl.col("area_code") == profile.england_code)
+              .with_columns(pl.col("age").clip(upper_bound=90))
+              .group_by("year", "sex", "age").agg(pl.col("population").sum()))
+    lsoas = (f["lsoa_population"].filter(pl.col("lsoa_code").str.starts_with("E01"),
+                                         ~pl.col("year").is_in(by_sex["year"].unique().to_list()))
+             .with_columns(pl.col("age").clip(upper_bound=90), pl.lit("P").alias("sex"))
+             .group_by("year", "sex", "age").agg(pl.col("population").sum()))
+    return pl.concat([by_sex, lsoas], how="diagonal_relaxed")
 
 
 def _practices(f: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFrame:
@@ -254,8 +261,12 @@ PUBLIC_ADAPTERS: dict[str, PublicAdapter] = {a.entity: a for a in (
                                                                "ons_sape_lsoa11_syoa_mid2019",
                                                                "ons_sape_lsoa11_syoa_mid2017"), combine="all"),),
                   _population_lsoa, "ONS LSOA 2011 single-year-of-age estimates, persons, every mid-year held"),
-    PublicAdapter("population_england", (Role("england_population", ("ons_mye_countries_sex_syoa_mid2023",)),),
-                  _population_england, "ONS mid-year estimates for countries by sex and age"),
+    PublicAdapter("population_england", (Role("england_population", ("ons_mye_countries_sex_syoa_mid2023",)),
+                                         Role("lsoa_population", ("ons_sape_lsoa11_syoa_mid2020",
+                                                                  "ons_sape_lsoa11_syoa_mid2019",
+                                                                  "ons_sape_lsoa11_syoa_mid2017"), combine="all")),
+                  _population_england, "ONS mid-year estimates for countries by sex and age; other mid-years: "
+                  "England's LSOA estimates summed (persons)"),
     PublicAdapter("practices", (Role("practices", ("gp_practice_map_2022_01", "gp_practice_map_2020_09")),),
                   _practices, "NHS England practice -> PCN -> sub-ICB -> ICB map (the latest held)"),
     PublicAdapter("registered_patients_lsoa",

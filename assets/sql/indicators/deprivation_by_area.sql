@@ -33,11 +33,9 @@ SELECT a.level, a.area_code, d.imd_edition, 'IMD' || d.imd_edition, d.imd_decile
     CAST(sum(coalesce(d.population, 0)) AS DOUBLE),
     CAST(sum(CAST(coalesce(d.population, 0) * d.imd_score AS DECIMAL(38, 12))) AS DOUBLE)
 FROM marts.dim_lsoa_deprivation AS d
-JOIN staging.stg_geography__lsoas AS g ON g.lsoa_vintage = d.lsoa_vintage AND g.lsoa_code = d.lsoa_code
-JOIN staging.stg_config__footprints AS f USING (sub_icb_nhs_code)
-CROSS JOIN LATERAL (VALUES ('system', g.icb_code), ('footprint', f.footprint_code),
-                           ('local_authority', coalesce(d.lad_code, g.lad_code))) AS a(level, area_code)
-WHERE d.lsoa_vintage <> $lsoa_vintage AND g.icb_code = $icb_code
+CROSS JOIN LATERAL (VALUES ('system', CAST($icb_code AS VARCHAR)), ('footprint', d.footprint_code),
+                           ('local_authority', d.lad_code)) AS a(level, area_code)
+WHERE d.lsoa_vintage <> $lsoa_vintage AND d.in_system
 GROUP BY ALL
 UNION ALL
 SELECT 'england', CAST($england_code AS VARCHAR), imd_edition, 'IMD' || imd_edition, imd_decile,

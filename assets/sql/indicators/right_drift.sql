@@ -2,13 +2,12 @@
 -- year: growth of residents' activity since the base year, England's growth over the same years, and the
 -- demographic growth (England's base-year age-sex rates applied to each year's population: the growth that
 -- population size and age alone would give). Drift = local growth - England's, and local - demographic,
--- in percentage points. Reads the temp tables area_activity, area_population and area_names.
+-- in percentage points. Reads the temp tables area_activity, area_population, area_names and england_reference.
 -- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
 WITH base_rates AS (
-    SELECT a.measure, a.age_band, a.sex, a.activity / p.population AS rate
-    FROM marts.fct_england_activity AS a
-    JOIN marts.fct_england_population AS p USING (financial_year, age_band, sex)
-    WHERE a.financial_year = $base_year AND p.population > 0
+    SELECT measure, age_band, sex, activity / population AS rate
+    FROM england_reference
+    WHERE financial_year = $base_year AND population > 0
 ),
 observed AS (
     SELECT level, area_code, financial_year, measure, sum(activity) AS activity

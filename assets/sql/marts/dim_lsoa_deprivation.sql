@@ -1,6 +1,7 @@
 -- One row per LSOA in England per IMD edition held (e.g. 2019 on LSOA 2011, 2025 on LSOA 2021): national score,
 -- rank, decile and quintile (1 = most deprived), deciles and quintiles ranked within the system (by IMD rank,
--- equal LSOA counts), domains, and the population that weights the deprivation profile.
+-- equal LSOA counts), the footprint of a system LSOA (on either boundary vintage), domains, and the population
+-- that weights the deprivation profile.
 -- Population: the IoD's own denominators where the edition's files carry them (e.g. IoD2019: mid-2015,
 -- excluding prisoners); else the latest ONS estimate held for the LSOA, and for an LSOA 2021 without one, the
 -- ONS LSOA 2011 estimates apportioned through the best-fit lookup (an LSOA 2011 split into n LSOAs 2021 gives
@@ -25,7 +26,7 @@ lad_2021 AS (
     SELECT DISTINCT lsoa21_code AS lsoa_code, lad_code FROM staging.stg_geography__lsoa_vintages
 ),
 system AS (
-    SELECT DISTINCT g.lsoa_vintage, g.lsoa_code
+    SELECT DISTINCT g.lsoa_vintage, g.lsoa_code, f.footprint_code
     FROM staging.stg_geography__lsoas AS g
     JOIN staging.stg_config__footprints AS f USING (sub_icb_nhs_code)
     WHERE g.icb_code = $icb_code
@@ -34,6 +35,7 @@ imd AS (
     SELECT
         i.*,
         s.lsoa_code IS NOT NULL AS in_system,
+        s.footprint_code,
         l.lad_code AS lookup_lad_code,
         coalesce(o.population, a.population) AS ons_population,
         CASE WHEN i.population IS NOT NULL THEN i.population_basis
@@ -53,6 +55,7 @@ SELECT
     lsoa_vintage,
     coalesce(lad_code, lookup_lad_code) AS lad_code,
     in_system,
+    footprint_code,
     imd_score,
     imd_rank,
     imd_decile,
