@@ -23,7 +23,8 @@ from assets.common import MartCheck, mart_check_results, mart_check_specs, profi
 from assets.marts import mart_asset_key
 from pipelines.config import Profile
 from pipelines.indicators import compute
-from pipelines.indicators.availability import availability
+from pipelines.indicators.availability import PERIOD_COLUMNS, availability, coverage_sql
+from pipelines.sources.entities import ENTITIES
 from pipelines.indicators.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
 from pipelines.resources import InaSettings, MartsDatabase
 from pipelines.sql import insert_select, run_sql
@@ -91,7 +92,13 @@ def read_weighted_population(settings: InaSettings, catalogue: Catalogue) -> pl.
 
 
 def build_availability(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
-    con.register("availability_rows", availability(catalogue, settings.profile()).to_arrow())
+    """Declared availability (inputs x the profile's sources), then data coverage: a level with no rows."""
+    counts = {(i, level): n for i, level, n in con.execute(
+        "SELECT indicator_id, level, count(*) FROM marts.fct_indicator_values GROUP BY ALL").fetchall()}
+    coverage = {name: con.execute(coverage_sql(ENTITIES[name].table, column)).fetchone()[0]
+                for name, column in PERIOD_COLUMNS.items()}
+    frame = availability(catalogue, settings.profile(), counts, coverage)
+    con.register("availability_rows", frame.to_arrow())
     con.execute("INSERT INTO marts.fct_indicator_availability BY NAME SELECT * FROM availability_rows")
     con.unregister("availability_rows")
 
@@ -211,7 +218,6 @@ _ACTIVITY_INPUTS = ("dim_geography", "dim_areas", "dim_practices", "fct_activity
                     "fct_england_activity", "fct_england_population", "fct_practice_lsoa_registrations")
 
 INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
-    IndicatorMart("fct_indicator_availability", (), build_availability),
     IndicatorMart(
         "fct_right_drift", _ACTIVITY_INPUTS, build_right_drift,
         (MartCheck("footprints_sum_to_the_system", "Footprints' activity sums to the system's, every measure and year"),
@@ -235,7 +241,7 @@ INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
         "fct_indicator_values",
         (*_ACTIVITY_INPUTS, "dim_lsoa_deprivation", "fct_gp_workforce", "fct_england_gp_workforce",
          "fct_registered_patients", "fct_jsna_indicator_values", "fct_right_drift", "fct_inequality_summary",
-         "fct_deprivation_gradients", "fct_ae_published_growth", "fct_indicator_availability"),
+         "fct_deprivation_gradients", "fct_ae_published_growth"),
         build_indicator_values,
         (MartCheck("footprints_sum_to_the_system", "Footprints' numerators sum to the system's (activity counts)",
                    serves=("crude_rate",)),
@@ -243,10 +249,9 @@ INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
                    "Neighbourhoods' numerators sum to the system's within rounding of fractional shares",
                    serves=("crude_rate",)),
          MartCheck("system_matches_fct_activity", "System crude-rate numerators equal marts.fct_activity's totals",
-                   serves=("crude_rate",)),
-         MartCheck("every_catalogue_indicator_has_rows", "Every indicator of the catalogue has rows",
-                   blocking=False)),
+                   serves=("crude_rate",))),
     ),
+    IndicatorMart("fct_indicator_availability", ("fct_indicator_values",), build_availability),
 )
 
 
@@ -279,15 +284,20 @@ def build_indicator_asset(mart: IndicatorMart, catalogue_path: Path = DEFAULT_CA
             con.execute("COMMIT")
             held = held_catalogue(catalogue, settings).indicators
 
+            has_rows = con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]  # table: from code
+
             def computed(methods: tuple[str, ...]) -> bool:
-                return not methods or any(i.method in methods and i.numerator.kind == "activity" for i in held)
+                # an empty mart whose indicators the data cannot reach is reported by fct_indicator_availability
+                return not methods or (has_rows and any(
+                    i.method in methods and i.numerator.kind == "activity" for i in held))
 
             run = tuple(c for c in mart.checks if computed(c.serves or mart.serves))
             results = mart_check_results(con, mart.name, model, run, "indicators/checks", params)
             results += [dg.AssetCheckResult(
                 check_name=check.name, passed=True,
-                metadata={"detail": f"not computed: the profile's data allow no activity indicator of "
-                                    f"{'/'.join(check.serves or mart.serves)} (see marts.fct_indicator_availability)"})
+                metadata={"detail": f"not computed: the profile's data give no activity indicator of "
+                                    f"{'/'.join(check.serves or mart.serves)} (marts.fct_indicator_availability "
+                                    "says why)"})
                 for check in mart.checks if check not in run]
             metadata = table_metadata(con, table)
             metadata["indicators"] = dg.MetadataValue.int(len(catalogue.indicators))

@@ -424,7 +424,7 @@ def tiny_built(tiny_marts: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
     assert result.success
     blocking_failed = [(e.asset_key.to_user_string(), e.check_name, e.metadata)
                        for e in result.get_asset_check_evaluations()
-                       if not e.passed and e.check_name != "every_catalogue_indicator_has_rows"]
+                       if not e.passed]
     assert not blocking_failed
     con = duckdb.connect(str(settings.working_database_path), read_only=True)
     yield con

@@ -134,8 +134,10 @@ def _indirect(rows: pl.DataFrame, reference: pl.DataFrame, indicator: Indicator,
     years = reference.select("financial_year").unique()
     rows = rows.join(years, on="financial_year", how="semi")
     totals = activity_totals(rows)
+    # strata without residents add nothing to expected (e.g. events by sex in an area held for persons only)
     strata = rows.filter(pl.col("sex").is_in(["M", "F", "P"])).group_by(
-        [*KEYS, "age_band", "sex"], maintain_order=True).agg(pl.col("activity").sum(), pl.col("population").sum())
+        [*KEYS, "age_band", "sex"], maintain_order=True).agg(pl.col("activity").sum(), pl.col("population").sum()
+    ).filter(pl.col("population") > 0)
     observed = totals.select(*KEYS, pl.col("activity").alias("observed"))
     kwargs = dict(group_by=KEYS, age_band="age_band", count="activity", population="population",
                   reference=reference, strata=["financial_year", "measure", "sex", "age_band"],

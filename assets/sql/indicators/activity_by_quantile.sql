@@ -2,10 +2,12 @@
 -- activity: residents' activity in each deprivation quantile of the profile's IMD edition (zero rows omitted;
 -- population_by_quantile.sql gives the residents). Quantiles, level / quantile-type pairs and weights
 -- (fractional for neighbourhoods) come from the temp table of lsoa_quantile_areas.sql.
+-- Only financial years with a population estimate held: a rate needs its denominator.
 -- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
 WITH activity AS (
     SELECT lsoa_code, financial_year, measure, age_band, sum(activity) AS activity
     FROM marts.fct_activity
+    WHERE financial_year IN (SELECT DISTINCT financial_year FROM marts.fct_population)
     GROUP BY ALL
 )
 SELECT l.level, l.area_code, a.financial_year, a.measure, l.quantile_type, CAST(l.quantile AS INTEGER) AS quantile,

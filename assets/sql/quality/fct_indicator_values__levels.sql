@@ -18,4 +18,5 @@ SELECT
     (local_authorities - system) / greatest(system, 1) AS local_authorities_relative_gap,
     (neighbourhoods - system) / greatest(system, 1) AS neighbourhoods_relative_gap
 FROM sums
+WHERE system IS NOT NULL  -- a period only England has (no local population estimate) has nothing to reconcile
 ORDER BY ALL
