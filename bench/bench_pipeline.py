@@ -26,7 +26,11 @@ from pipelines.demo import generate_demo_data  # noqa: E402
 from pipelines.definitions import demo_graph  # noqa: E402
 
 ALL_ASSETS, _ = demo_graph()
-from pipelines.partitions import ACTIVITY_MONTHS, MONTHLY  # noqa: E402
+from pipelines.config import DEFAULT_PROFILE, load_profile  # noqa: E402
+from pipelines.partitions import partitionings  # noqa: E402
+
+MONTHLY = partitionings(load_profile(DEFAULT_PROFILE).first_month)["month"]
+ACTIVITY_MONTHS = MONTHLY.definition
 from pipelines.run import materialize_all, partitioned_keys, partitions_with_files  # noqa: E402
 
 

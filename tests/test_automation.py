@@ -13,7 +13,10 @@ import pytest
 
 from pipelines.automation import new_raw_extract
 from pipelines.definitions import build_definitions
-from pipelines.partitions import ACTIVITY_MONTHS, IMD_EDITIONS, POPULATION_YEARS
+from pipelines.config import DEFAULT_PROFILE, load_profile
+from pipelines.partitions import IMD_EDITIONS, POPULATION_YEARS, activity_months
+
+ACTIVITY_MONTHS = activity_months(load_profile(DEFAULT_PROFILE).first_month)
 from pipelines.resources import InaSettings
 
 

@@ -19,18 +19,25 @@ from typer.testing import CliRunner
 from assets.raw import raw_asset_key
 from assets.staging import staging_asset_key
 from pipelines.cli import app
+from pipelines.config import DEFAULT_PROFILE, load_profile
 from pipelines.definitions import demo_graph
-
-ALL_ASSETS, _ = demo_graph()
 from pipelines.partitions import (
-    ACTIVITY_MONTHS,
     BY_EDITION,
     IMD_EDITIONS,
-    MONTHLY,
     POPULATION_YEARS,
     PartitionFilesError,
-    parse_range,
+    partitionings,
 )
+from pipelines.partitions import parse_range as _parse_range
+
+ALL_ASSETS, _ = demo_graph()
+PARTS = partitionings(load_profile(DEFAULT_PROFILE).first_month)  # the demo profile's partitions
+MONTHLY = PARTS["month"]
+ACTIVITY_MONTHS = MONTHLY.definition
+
+
+def parse_range(kind, text):
+    return _parse_range(kind, text, PARTS)
 from pipelines.publish import content_hash
 from pipelines.run import partition_selection, partitioned_keys
 

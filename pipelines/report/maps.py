@@ -35,11 +35,21 @@ NO_DATA_COLOUR = "#ffffff"
 
 
 def boundary_path(raw_dir: Path, lsoa_vintage: int) -> Path | None:
-    """The LSOA boundary file of the vintage under `raw_dir/geography/` (plain or gzipped), or None."""
+    """The LSOA boundary file of the vintage: `raw_dir/geography/lsoaYY_boundaries.geojson` (plain or gzipped),
+    else a public file of config/sources.yaml marked `boundaries: lsoa` of that vintage under `raw_dir` (e.g.
+    the Pennine Lancashire LSOAs), or None."""
     stem = Path(raw_dir) / "geography" / f"lsoa{str(lsoa_vintage)[-2:]}_boundaries.geojson"
     for candidate in (stem, stem.with_name(stem.name + ".gz")):
         if candidate.is_file():
             return candidate
+    from pipelines.sources.public import manifest
+    from pipelines.fetch import resolve_path
+
+    for entry in manifest().values():
+        if entry.get("boundaries") == "lsoa" and entry.get("lsoa_vintage") == lsoa_vintage:
+            found = resolve_path(entry, Path(raw_dir))
+            if found is not None:
+                return found
     return None
 
 
