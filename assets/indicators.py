@@ -155,9 +155,13 @@ def indicator_values(con, params, catalogue: Catalogue, weighted_file: pl.DataFr
             weighted = _frame(con, "indicators/weighted_population_areas", params)
             con.unregister("weighted_population_file")
         parts.append(compute.activity_indicators(rows, reference, demand, catalogue.settings, weighted))
-    deprivation = catalogue.by_family("deprivation")
+    deprivation = [i for i in catalogue.by_family("deprivation") if i.numerator.kind != "practice_imd_score"]
     if deprivation:
         parts.append(compute.deprivation_indicators(_frame(con, "indicators/deprivation_by_area", params), deprivation))
+    by_practice = [i for i in catalogue.by_family("deprivation") if i.numerator.kind == "practice_imd_score"]
+    if by_practice:
+        parts.append(compute.practice_deprivation_indicators(
+            _frame(con, "indicators/practice_deprivation_by_area", params), by_practice))
     workforce = catalogue.by_method("ratio_per_population")
     if workforce:
         unweighted = [i for i in workforce if i.denominator.kind == "registered_patients"]
@@ -241,7 +245,7 @@ INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
         "fct_indicator_values",
         (*_ACTIVITY_INPUTS, "dim_lsoa_deprivation", "fct_gp_workforce", "fct_england_gp_workforce",
          "fct_registered_patients", "fct_jsna_indicator_values", "fct_right_drift", "fct_inequality_summary",
-         "fct_deprivation_gradients", "fct_ae_published_growth"),
+         "fct_deprivation_gradients", "fct_ae_published_growth", "fct_practice_deprivation"),
         build_indicator_values,
         (MartCheck("footprints_sum_to_the_system", "Footprints' numerators sum to the system's (activity counts)",
                    serves=("crude_rate",)),

@@ -55,6 +55,8 @@ MARTS: tuple[Mart, ...] = (
     Mart("fct_gp_workforce", ("staging.stg_gp__workforce_practice", "marts.dim_practices",
                               "staging.stg_config__footprints")),
     Mart("fct_england_gp_workforce", ("staging.stg_gp__workforce_england",)),
+    Mart("fct_practice_deprivation", ("staging.stg_imd__practice_scores", "marts.dim_practices",
+                                      "marts.fct_gp_workforce")),
     Mart("fct_registered_patients", ("staging.stg_gp__registered_patients_age_sex", "marts.dim_practices")),
     Mart("fct_practice_lsoa_registrations", ("staging.stg_gp__registered_patients_lsoa", "marts.dim_practices")),
     Mart("fct_jsna_indicator_values", ("staging.stg_jsna__indicator_values", "marts.dim_geography")),

@@ -117,6 +117,24 @@ class DimLsoaDeprivation(pa.DataFrameModel):
         unique = ["imd_edition", "lsoa_code"]
 
 
+class FctPracticeDeprivation(pa.DataFrameModel):
+    """One row per system GP practice x IMD edition: the IMD score of its registered population (OHID Fingertips
+    93553), its neighbourhood, footprint and registered patients, and England's score."""
+
+    imd_edition: pl.Int32 = pa.Field(description="IMD edition the scores are on")
+    practice_code: str = pa.Field(description="GP practice (ODS code)")
+    neighbourhood_code: str = pa.Field(nullable=True, description="PCN")
+    footprint_code: str = pa.Field(description="Footprint")
+    system_code: str = pa.Field(description="ICB (ONS code)")
+    imd_score: float = pa.Field(ge=0, description="IMD score of the practice's registered population")
+    registered_patients: float = pa.Field(nullable=True, ge=0, description="Registered patients, latest period held")
+    patients_month: pl.Date = pa.Field(nullable=True, description="Period of registered_patients (fct_gp_workforce)")
+    england_imd_score: float = pa.Field(nullable=True, description="England's published score, same edition")
+
+    class Config:
+        unique = ["imd_edition", "practice_code"]
+
+
 class FctPopulation(pa.DataFrameModel):
     """One row per system LSOA x financial year x ESP2013 age band x sex: resident population (ONS mid-year)."""
 
@@ -375,6 +393,7 @@ MART_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "dim_areas": DimAreas,
     "dim_practices": DimPractices,
     "dim_lsoa_deprivation": DimLsoaDeprivation,
+    "fct_practice_deprivation": FctPracticeDeprivation,
     "fct_population": FctPopulation,
     "fct_england_population": FctEnglandPopulation,
     "fct_activity": FctActivity,

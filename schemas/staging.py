@@ -97,6 +97,22 @@ class StgImdLsoaDeprivation(pa.DataFrameModel):
         unique = ["imd_edition", "lsoa_code"]
 
 
+class StgImdPracticeScores(pa.DataFrameModel):
+    """One row per GP practice (and England) per IMD edition: the IMD score of its registered population.
+
+    Public only: OHID Fingertips indicator 93553 (a practice's score is the mean IMD score of its patients'
+    LSOAs, weighted by patients; England's score is published with it).
+    """
+
+    imd_edition: pl.Int32 = pa.Field(isin=EDITIONS, description="IMD edition the scores are on")
+    area_code: str = pa.Field(description="GP practice (ODS code), or E92000001 for England")
+    area_type: str = pa.Field(isin=["GP", "England"], description="GP (a practice) or England")
+    imd_score: float = pa.Field(ge=0, description="IMD score of the registered population")
+
+    class Config:
+        unique = ["imd_edition", "area_code"]
+
+
 class StgPopulationLsoaAgeSex(pa.DataFrameModel):
     """One row per LSOA x mid-year x sex x single year of age: ONS resident population (90 = 90 and over).
 
@@ -378,6 +394,7 @@ STAGING_MODELS: dict[str, type[pa.DataFrameModel]] = {
     "stg_geography__lsoas": StgGeographyLsoas,
     "stg_geography__lsoa_vintages": StgGeographyLsoaVintages,
     "stg_imd__lsoa_deprivation": StgImdLsoaDeprivation,
+    "stg_imd__practice_scores": StgImdPracticeScores,
     "stg_population__lsoa_age_sex": StgPopulationLsoaAgeSex,
     "stg_population__england_age_sex": StgPopulationEnglandAgeSex,
     "stg_gp__practices": StgGpPractices,

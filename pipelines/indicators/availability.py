@@ -32,7 +32,7 @@ PERIOD_COLUMNS: dict[str, str] = {
     "population_lsoa": "year", "population_england": "year", "england_activity": "financial_year",
     "ed_attendances": "month", "admitted_spells": "month", "ae_monthly_providers": "month",
     "workforce_practice": "month", "workforce_england": "month", "registered_patients_lsoa": "month",
-    "imd": "imd_edition", "jsna": "period",
+    "imd": "imd_edition", "jsna": "period", "practice_deprivation": "imd_edition",
 }
 
 

@@ -40,6 +40,8 @@ MEASURE_KINDS: dict[str, str] = {
     "fingertips_count": "marts.fct_jsna_indicator_values",
     "fingertips_denominator": "marts.fct_jsna_indicator_values",
     "published_ae_activity": "marts.fct_ae_published_growth",
+    "practice_imd_score": "marts.fct_practice_deprivation",
+    "practice_patients": "marts.fct_practice_deprivation",
 }
 
 #: Workforce columns a `workforce_fte` measure may name (the FTE columns of marts.fct_gp_workforce).
@@ -61,7 +63,8 @@ METHODS: dict[str, dict[str, Any]] = {
     "proportion": {"numerator": {"lsoa_count", "resident_count", "fingertips_count"},
                    "denominator": {"lsoa_count", "resident_population", "fingertips_denominator"},
                    "levels": set(LEVELS) - {"lsoa"}},
-    "population_weighted_mean": {"numerator": {"imd_score"}, "denominator": {"resident_population"},
+    "population_weighted_mean": {"numerator": {"imd_score", "practice_imd_score"},
+                                 "denominator": {"resident_population", "practice_patients"},
                                  "levels": set(LEVELS) - {"lsoa"}},
     "ratio_per_population": {"numerator": {"workforce_fte"},
                              "denominator": {"registered_patients", "weighted_registered_patients"},
@@ -76,6 +79,7 @@ _PERIOD_TYPE_BY_KIND = {
     "lsoa_count": "imd_edition",
     "resident_count": "imd_edition",
     "imd_score": "imd_edition",
+    "practice_imd_score": "imd_edition",
     "workforce_fte": "month",
     "fingertips_count": "fingertips_period",
 }

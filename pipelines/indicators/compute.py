@@ -42,6 +42,7 @@ CONFIDENCES = (0.95, 0.998)
 #: Methods whose values have no confidence limits: never compared with England.
 UNCOMPARED_METHODS = {"growth", "population_weighted_mean", "ratio_per_population", "sii"}
 
+NO_SCORES = "the IMD files held for this edition carry ranks and deciles but no scores"
 NO_POPULATION = "no resident population in the area"
 EMPTY_AGE_BAND = "an age band with events has no residents (standardisation undefined)"
 
@@ -227,8 +228,9 @@ def _deprivation_part(measure, name: str) -> pl.Expr:
         return _decile_sum("residents", measure.deciles).alias(name)
     if measure.kind == "resident_population":
         return pl.col("residents").sum().alias(name)
-    if measure.kind == "imd_score":
-        return pl.col("residents_x_score").sum().alias(name)
+    if measure.kind == "imd_score":  # null when the edition's files carry no scores (not a score of 0)
+        return (pl.when(pl.col("residents_x_score").is_not_null().any())
+                .then(pl.col("residents_x_score").sum()).otherwise(None).alias(name))
     raise ValueError(f"measure {measure.id} of kind {measure.kind} is not a deprivation measure")
 
 
@@ -257,11 +259,32 @@ def deprivation_indicators(rows: pl.DataFrame, indicators: Iterable[Indicator]) 
             values = stats.proportion(ok, numerator="numerator", denominator="denominator",
                                       multiplier=indicator.multiplier, confidences=CONFIDENCES).drop("method")
         elif indicator.method == "population_weighted_mean":
-            values = ok.with_columns((pl.col("numerator") / pl.col("denominator") * indicator.multiplier)
-                                     .alias("value"))
+            no_scores = _withheld(ok.filter(pl.col("numerator").is_null()), NO_SCORES)
+            values = ok.filter(pl.col("numerator").is_not_null()).with_columns(
+                (pl.col("numerator") / pl.col("denominator") * indicator.multiplier).alias("value"))
+            out.append(_shape(no_scores, indicator))
         else:
             raise ValueError(f"{indicator.id}: method {indicator.method} is not a deprivation method")
         out += [_shape(values, indicator), _shape(empty, indicator)]
+    return pl.concat(out)
+
+
+def practice_deprivation_indicators(rows: pl.DataFrame, indicators: Iterable[Indicator]) -> pl.DataFrame:
+    """Registered-population-weighted IMD score of the practices of each area (OHID Fingertips 93553: a
+    practice's score is the mean IMD score of its patients' LSOAs). rows: one row per level x area x IMD edition
+    with `patients`, `patients_x_score` and England's published score (practice_deprivation_by_area.sql)."""
+    out = [empty_values()]
+    for indicator in indicators:
+        data = _levels(rows, indicator)
+        england = data.filter(pl.col("level") == "england").select(
+            "level", "area_code", "period", (pl.col("england_score") * indicator.multiplier).alias("value"),
+            (pl.col("england_score") * indicator.multiplier).alias("england_value"))
+        values = data.filter(pl.col("level") != "england", pl.col("patients") > 0).select(
+            "level", "area_code", "period",
+            pl.col("patients_x_score").alias("numerator"), pl.col("patients").alias("denominator"),
+            (pl.col("patients_x_score") / pl.col("patients") * indicator.multiplier).alias("value"),
+            (pl.col("england_score") * indicator.multiplier).alias("england_value"))
+        out += [_shape(values, indicator), _shape(england, indicator)]
     return pl.concat(out)
 
 

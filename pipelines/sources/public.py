@@ -154,6 +154,15 @@ def _imd(f: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFrame:
         .alias("population_basis"))
 
 
+def _practice_scores(f: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFrame:
+    """Fingertips 93553 (period = IMD edition): persons, all ages, one row per practice and England."""
+    frame = f["practice_scores"].filter(pl.col("area_type").is_in(["GP", "England"]), pl.col("value").is_not_null())
+    return (frame.with_columns(pl.col("period").cast(pl.Int32, strict=False).alias("imd_edition"),
+                               pl.col("value").alias("imd_score"))
+            .filter(pl.col("imd_edition").is_not_null())
+            .unique(["imd_edition", "area_code"], keep="first", maintain_order=True))
+
+
 def _population_lsoa(f: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFrame:
     """Every mid-year held (persons: sex P), ages 90+ as 90; an LSOA of another vintage than the profile's is
     kept (the marts keep the system's LSOAs of the profile's vintage)."""
@@ -257,6 +266,8 @@ PUBLIC_ADAPTERS: dict[str, PublicAdapter] = {a.entity: a for a in (
                                combine="merge_iod"),
                           Role("imd2025", ("iod2025_scores",))), _imd,
                   "IoD2019 (File 7 when held, else Files 1, 2 and 6 merged: no scores) and IoD2025"),
+    PublicAdapter("practice_deprivation", (Role("practice_scores", ("fingertips_93553_practice_imd2019",)),),
+                  _practice_scores, "OHID Fingertips 93553: IMD 2019 score of each practice's registered patients"),
     PublicAdapter("population_lsoa", (Role("lsoa_population", ("ons_sape_lsoa11_syoa_mid2020",
                                                                "ons_sape_lsoa11_syoa_mid2019",
                                                                "ons_sape_lsoa11_syoa_mid2017"), combine="all"),),
