@@ -24,9 +24,9 @@ from assets.marts import mart_asset_key
 from pipelines.config import Profile
 from pipelines.indicators import compute
 from pipelines.indicators.availability import PERIOD_COLUMNS, availability, coverage_sql
-from pipelines.sources.entities import ENTITIES
+from schemas.entities import ENTITIES
 from pipelines.indicators.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
-from pipelines.resources import InaSettings, MartsDatabase
+from pipelines.platform.resources import InaSettings, MartsDatabase
 from pipelines.sql import insert_select, run_sql
 from schemas.ddl import create_table_sql, dagster_table_schema
 from schemas.indicators import INDICATOR_MODELS, WeightedPopulationFile
@@ -156,7 +156,7 @@ def indicator_values(con, params, catalogue: Catalogue, weighted_file: pl.DataFr
             con.unregister("weighted_population_file")
         parts.append(compute.activity_indicators(rows, reference, demand, catalogue.settings, weighted))
     deprivation = [i for i in catalogue.by_family("deprivation") if i.numerator.kind != "practice_imd_score"]
-    if deprivation:
+    if deprivation:  # LSOA-based (deprivation_by_area.sql); practice-based below
         parts.append(compute.deprivation_indicators(_frame(con, "indicators/deprivation_by_area", params), deprivation))
     by_practice = [i for i in catalogue.by_family("deprivation") if i.numerator.kind == "practice_imd_score"]
     if by_practice:

@@ -18,7 +18,7 @@ from assets.common import MartCheck, mart_check_results, mart_check_specs, profi
 from assets.staging import staging_asset_key
 from pipelines.ae_attribution import build_ae_published_monthly
 from pipelines.config import Profile
-from pipelines.resources import InaSettings, MartsDatabase
+from pipelines.platform.resources import InaSettings, MartsDatabase
 from pipelines.sql import insert_select
 from schemas.ddl import create_table_sql, dagster_table_schema
 from schemas.marts import MART_MODELS

@@ -12,9 +12,9 @@ import hashlib
 
 import dagster as dg
 
-from pipelines.partitions import Partitioning
-from pipelines.resources import InaSettings
-from pipelines.validation import validate_source
+from pipelines.platform.partitions import Partitioning
+from pipelines.platform.resources import InaSettings
+from pipelines.sources.validation import validate_source
 from schemas.ddl import dagster_table_schema
 from schemas.registry import RawSource
 

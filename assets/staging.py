@@ -27,9 +27,9 @@ import polars as pl
 from assets.common import markdown_preview, profile_params, table_metadata
 from assets.raw import build_raw_asset, partition_files, partitioning_args, raw_asset_key
 from pipelines.config import Profile
-from pipelines.partitions import Partitioning, partitionings
-from pipelines.resources import InaSettings, MartsDatabase
-from pipelines.sources.entities import ENTITIES, Entity
+from pipelines.platform.partitions import Partitioning, partitionings
+from pipelines.platform.resources import InaSettings, MartsDatabase
+from schemas.entities import ENTITIES, Entity
 from pipelines.sources.public import PUBLIC_ADAPTERS, read_entity
 from pipelines.sql import insert_select, replace_partitions, run_sql
 from schemas.ddl import create_table_sql, dagster_table_schema, duckdb_types

@@ -22,16 +22,16 @@ import dagster as dg
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.config import DEFAULT_PROFILE  # noqa: E402
-from pipelines.demo import generate_demo_data  # noqa: E402
-from pipelines.definitions import demo_graph  # noqa: E402
+from demo import generate_demo_data  # noqa: E402
+from pipelines.platform.definitions import demo_graph  # noqa: E402
 
 ALL_ASSETS, _ = demo_graph()
 from pipelines.config import DEFAULT_PROFILE, load_profile  # noqa: E402
-from pipelines.partitions import partitionings  # noqa: E402
+from pipelines.platform.partitions import partitionings  # noqa: E402
 
 MONTHLY = partitionings(load_profile(DEFAULT_PROFILE).first_month)["month"]
 ACTIVITY_MONTHS = MONTHLY.definition
-from pipelines.run import materialize_all, partitioned_keys, partitions_with_files  # noqa: E402
+from pipelines.platform.run import materialize_all, partitioned_keys, partitions_with_files  # noqa: E402
 
 
 def peak_rss_mb() -> float:

@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines.config import Profile
-from pipelines.readers.nhs_ae import apply_successions, month_coverage, resolve_successors
+from pipelines.sources.readers.nhs_ae import apply_successions, month_coverage, resolve_successors
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> pl.DataFrame:

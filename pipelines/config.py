@@ -14,6 +14,8 @@ import re as _re
 
 import yaml
 
+from schemas.entities import ENTITIES, EntityLayoutError, entity_layouts
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_PROFILE = PROJECT_DIR / "config" / "profiles" / "demo.yaml"
 # Where a profile's raw files and marts live by default: one folder each per profile, so profiles never read
@@ -61,8 +63,6 @@ class Profile:
     @property
     def layouts(self) -> dict[str, str | None]:
         """Each entity's layout (local, public) or None where the profile does not hold it."""
-        from pipelines.sources.entities import entity_layouts
-
         return entity_layouts(self.sources_default, self.source_overrides, str(self.source_path or self.profile))
 
     def holds(self, entity: str) -> bool:
@@ -112,8 +112,6 @@ class Profile:
 
 def _synthetic(value: Any, sources: Mapping[str, Any]) -> tuple[str, ...]:
     """`synthetic: true` = every entity of the local layout; a list names them."""
-    from pipelines.sources.entities import ENTITIES
-
     if value is True:
         default = _SOURCE_WORDS.get(str(sources.get("default", "local")), "local")
         return tuple(name for name, e in ENTITIES.items()
@@ -203,8 +201,6 @@ def _check(profile: Profile, path: Path) -> None:
             seen[sub_icb] = fp.code
     if not profile.first_financial_year <= profile.base_financial_year <= profile.last_financial_year:
         raise ProfileError(f"{path}: base_financial_year must lie within financial_years")
-    from pipelines.sources.entities import ENTITIES, EntityLayoutError
-
     try:
         profile.layouts
     except EntityLayoutError as exc:

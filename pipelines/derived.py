@@ -10,19 +10,11 @@ from dataclasses import dataclass
 
 import duckdb
 
-ESP2013_AGE_BANDS: tuple[str, ...] = (
-    "0-4", "5-9", "10-14", "15-19", "20-24", "25-29", "30-34", "35-39", "40-44", "45-49",
-    "50-54", "55-59", "60-64", "65-69", "70-74", "75-79", "80-84", "85-89", "90+",
-)
+from schemas.vocabulary import ACTIVITY_MEASURES, EMERGENCY_ADMISSION_METHODS, ESP2013_AGE_BANDS
 
-ACTIVITY_MEASURES: dict[str, str] = {
-    "ae_attendances_all": "Emergency department attendances, all department types (01-04)",
-    "ae_attendances_type1": "Emergency department attendances at type 1 (major, consultant-led 24-hour) departments",
-    "emergency_admissions": "Emergency (non-elective) admissions: spells with admission method 21-28, 2A-2D",
-    "emergency_bed_days": "Bed days of emergency spells (length of stay, counted in the admission month)",
-}
+__all__ = ["ACTIVITY_MEASURES", "ESP2013_AGE_BANDS", "MACROS", "install_macros"]
 
-EMERGENCY_ADMISSION_METHODS: tuple[str, ...] = ("21", "22", "23", "24", "25", "2A", "2B", "2C", "2D", "28")
+_EMERGENCY = ", ".join(f"'{code}'" for code in EMERGENCY_ADMISSION_METHODS)
 
 
 @dataclass(frozen=True)
@@ -86,7 +78,7 @@ MACROS: tuple[Macro, ...] = (
     Macro(
         "ina_is_emergency_admission",
         ("method",),
-        "upper(trim(method)) IN ('21', '22', '23', '24', '25', '2A', '2B', '2C', '2D', '28')",
+        f"upper(trim(method)) IN ({_EMERGENCY})",
         "Admission method is emergency (NHS Data Dictionary codes 21-25, 2A-2D, 28)",
     ),
 )

@@ -95,7 +95,7 @@ def mart_tables() -> list[Table]:
 
 def staging_tables() -> list[Table]:
     """Every staging contract (schemas/staging.py): one table per entity, whatever layout fills it."""
-    from pipelines.sources.entities import ENTITIES
+    from schemas.entities import ENTITIES
     from schemas.staging import STAGING_MODELS
 
     layouts = {e.table: ", ".join(e.layouts()) for e in ENTITIES.values()}

@@ -9,13 +9,13 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.derived import ACTIVITY_MEASURES
-from pipelines.indicators.catalogue import LEVELS, METHODS, PERIOD_TYPES, QUANTILE_TYPES
+from schemas.vocabulary import ACTIVITY_MEASURES
+from schemas.vocabulary import LEVELS, METHOD_NAMES, PERIOD_TYPES, QUANTILE_TYPES
 
 COMPARISONS = ["better", "similar", "worse", "higher", "lower", "not_compared"]
 #: `method` values of fct_indicator_values: the catalogue's methods, and the per-weighted-capita variant
 #: computed on a supplied weighted population.
-VALUE_METHODS = [*METHODS, "per_supplied_weighted_capita"]
+VALUE_METHODS = [*METHOD_NAMES, "per_supplied_weighted_capita"]
 GRADIENT_LEVELS = ["system", "footprint", "neighbourhood", "local_authority"]
 DRIFT_LEVELS = ["england", "system", "footprint"]
 

@@ -1,7 +1,7 @@
 """Read a pandera polars model's columns, constraints and checks in plain terms.
 
 Shared by the DDL / Dagster / data-dictionary generators (schemas.ddl) and the raw-file validator
-(pipelines.validation), so a rule reads the same in an error message as in the data dictionary.
+(pipelines.sources.validation), so a rule reads the same in an error message as in the data dictionary.
 """
 
 from __future__ import annotations

@@ -8,11 +8,12 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from pipelines.derived import ACTIVITY_MEASURES, ESP2013_AGE_BANDS
+from schemas.vocabulary import ACTIVITY_MEASURES, ESP2013_AGE_BANDS
+from schemas.vocabulary import SEXES_KNOWN as SEXES_KNOWN_
 
 LSOA = r"^E01\d{6}$"
-SEXES = ["M", "F", "U"]
-SEXES_KNOWN = ["M", "F"]
+SEXES = ["M", "F", "U"]  # activity: known sexes and not known
+SEXES_KNOWN = list(SEXES_KNOWN_)
 LEVELS = ["system", "footprint", "neighbourhood", "local_authority", "lsoa"]
 
 

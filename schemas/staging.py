@@ -2,7 +2,7 @@
 
 A staging table is one entity (LSOA geography, IMD, population, practices, workforce, activity, ...) in one
 shape, whichever layout its rows came from: the repo's raw-file contract (the demo files and an ICB's own
-extracts, `docs/raw-formats.md`) or a publisher's real layout (`config/sources.yaml`, `pipelines/readers/`).
+extracts, `docs/raw-formats.md`) or a publisher's real layout (`config/sources.yaml`, `pipelines/sources/readers/`).
 The marts read only these tables, so they are written once for every profile. The table DDL, the Dagster
 column schema and the data dictionary come from these models; each staging asset validates its table
 against its model after loading it (`assets/staging.py`).

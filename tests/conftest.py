@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from pipelines.config import DEFAULT_PROFILE, Profile, load_profile
-from pipelines.run import GraphRun
+from pipelines.platform.run import GraphRun
 from shared_paths import ENV_VAR, SHARED_DIR, SKIP_PREFIX, require
 
 TEST_SCALE = 0.02
@@ -111,7 +111,7 @@ class DemoWorld:
 
 @pytest.fixture(scope="session")
 def demo_raw_dir(tmp_path_factory) -> Path:
-    from pipelines.demo import generate_demo_data
+    from demo import generate_demo_data
 
     raw_dir = tmp_path_factory.mktemp("raw")
     generate_demo_data(raw_dir, seed=TEST_SEED, scale=TEST_SCALE, profile_path=DEFAULT_PROFILE)
@@ -120,10 +120,10 @@ def demo_raw_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_world(demo_raw_dir, tmp_path_factory) -> DemoWorld:
-    from pipelines.definitions import demo_graph
+    from pipelines.platform.definitions import demo_graph
     ALL_ASSETS, ALL_CHECKS = demo_graph()
-    from pipelines.resources import InaSettings, build_resources
-    from pipelines.run import run_graph
+    from pipelines.platform.resources import InaSettings, build_resources
+    from pipelines.platform.run import run_graph
 
     marts_dir = tmp_path_factory.mktemp("marts")
     settings = InaSettings(raw_dir=str(demo_raw_dir), marts_dir=str(marts_dir), profile_path=str(DEFAULT_PROFILE))

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 
-from pipelines.automation import new_raw_extract
-from pipelines.definitions import build_definitions
+from pipelines.platform.automation import new_raw_extract
+from pipelines.platform.definitions import build_definitions
 from pipelines.config import DEFAULT_PROFILE, load_profile
-from pipelines.partitions import IMD_EDITIONS, POPULATION_YEARS, activity_months
+from pipelines.platform.partitions import IMD_EDITIONS, POPULATION_YEARS, activity_months
 
 ACTIVITY_MONTHS = activity_months(load_profile(DEFAULT_PROFILE).first_month)
-from pipelines.resources import InaSettings
+from pipelines.platform.resources import InaSettings
 
 
 @pytest.fixture

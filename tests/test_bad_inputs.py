@@ -20,7 +20,7 @@ from bad_inputs.harness import copy_marts, materialize, overlay_raw
 
 from assets.raw import raw_asset_key
 from assets.staging import QUARANTINE_CHECK
-from pipelines.sources.entities import ENTITIES
+from schemas.entities import ENTITIES
 from pipelines.publish import content_hash
 
 REJECTED = [case for case in CASES if case.outcome == "reject"]

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines.definitions import defs
+from pipelines.platform.definitions import defs
 
 
 def test_definitions_load():

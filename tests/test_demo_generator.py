@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from pipelines.config import DEFAULT_PROFILE, PROJECT_DIR, load_profile
-from pipelines.demo import generate_demo_data
+from demo import generate_demo_data
 
 SEED = 7
 SCALE = 0.02  # as tests/conftest.py: the session's demo world is shared when the whole suite runs

@@ -16,9 +16,9 @@ import polars as pl
 import pytest
 
 from pipelines.config import PROJECT_DIR
-from pipelines.fetch import load_manifest, resolve_path
-from pipelines.readers import read_source
-from pipelines.validation import validate_source
+from pipelines.sources.fetch import load_manifest, resolve_path
+from pipelines.sources.readers import read_source
+from pipelines.sources.validation import validate_source
 from schemas.registry import RAW_SOURCES
 from shared_paths import REAL_DIR as REAL
 from shared_paths import require, skip_reason
@@ -35,7 +35,7 @@ EMERGENCY = ["21", "22", "23", "24", "25", "2A", "2B", "2C", "2D", "28"]
 
 
 def _generate(out: Path) -> dict:
-    from pipelines.demo.real_geography import generate_local_extracts
+    from demo.real_geography import generate_local_extracts
 
     return generate_local_extracts(out, public_dir=REAL, icb_code=ICB, providers=PROVIDERS,
                                    first_financial_year=FY, last_financial_year=FY, seed=SEED, scale=SCALE)

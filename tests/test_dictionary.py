@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from pipelines.cli import app
+from pipelines.platform.cli import app
 from pipelines.dictionary import DICTIONARY_PATH, dictionary_sections, github_anchor, render_markdown
 from pipelines.indicators.catalogue import load_catalogue
 from schemas.indicators import INDICATOR_MODELS

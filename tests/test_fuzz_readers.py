@@ -1,4 +1,4 @@
-"""Property: the real-format readers (pipelines/readers/) return a frame or raise their own `ReaderError` on any
+"""Property: the real-format readers (pipelines/sources/readers/) return a frame or raise their own `ReaderError` on any
 malformed variant of a file in their layout, never another exception. The seeds are the layouts' valid
 examples (schemas/examples.py: the demo writes the publishers' layouts); tests/bad_inputs/mutations.py breaks
 them."""
@@ -13,14 +13,14 @@ from bad_inputs.mutations import mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.readers import ReaderError
-from pipelines.readers.fingertips import read_fingertips
-from pipelines.readers.iod import read_iod
-from pipelines.readers.nhs_gp_org import read_gp_practice_map
-from pipelines.readers.nhs_gp_patients import read_gp_registered_patients
-from pipelines.readers.nhs_gp_workforce import read_practice_workforce
-from pipelines.readers.ons_geography import read_lsoa_icb_lookup
-from pipelines.readers.ons_population import read_lsoa_population_syoa, read_mye_country_sex_syoa
+from pipelines.sources.readers import ReaderError
+from pipelines.sources.readers.fingertips import read_fingertips
+from pipelines.sources.readers.iod import read_iod
+from pipelines.sources.readers.nhs_gp_org import read_gp_practice_map
+from pipelines.sources.readers.nhs_gp_patients import read_gp_registered_patients
+from pipelines.sources.readers.nhs_gp_workforce import read_practice_workforce
+from pipelines.sources.readers.ons_geography import read_lsoa_icb_lookup
+from pipelines.sources.readers.ons_population import read_lsoa_population_syoa, read_mye_country_sex_syoa
 from schemas.examples import EXAMPLE_PATHS, example_csv
 
 READERS = {

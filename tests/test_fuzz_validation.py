@@ -11,7 +11,7 @@ from bad_inputs.mutations import mutate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.validation import FileReport, RawFileError, validate_file
+from pipelines.sources.validation import FileReport, RawFileError, validate_file
 from schemas.examples import EXAMPLE_PATHS, example_csv
 from schemas.registry import RAW_SOURCES
 

@@ -17,9 +17,9 @@ import polars as pl
 import pytest
 
 from pipelines.config import PROJECT_DIR, load_profile
-from pipelines.fetch import fetch_sources
+from pipelines.sources.fetch import fetch_sources
 from pipelines.indicators.catalogue import load_catalogue
-from pipelines.run import materialize_all
+from pipelines.platform.run import materialize_all
 from shared_paths import REAL_DIR
 
 PROFILE = PROJECT_DIR / "config" / "profiles" / "lsc-with-extracts.yaml"
@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.needs_shared("data/real")]
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
-    from pipelines.demo.real_geography import generate_local_extracts
+    from demo.real_geography import generate_local_extracts
 
     profile = load_profile(PROFILE)
     raw = tmp_path_factory.mktemp("mixed_raw")

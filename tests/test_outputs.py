@@ -29,7 +29,7 @@ from pipelines.outputs.trend import trend_words
 from pipelines.outputs.workbook import COMPARISON_STYLE, HEADER_ROW
 
 EXPECTED_SHEETS = ["README", "Definitions", "System", "Footprints", "Neighbourhoods", "Local authorities",
-                   "Deprivation gradient", "Inequality", "Right drift"]
+                   "Deprivation gradient", "Inequality", "Right drift", "Not available"]
 LEVEL_HEADERS = ["Indicator", "Area", "Area code", "Period", "Count (numerator)", "Denominator", "Value",
                  "Lower 95% limit", "Upper 95% limit", "Unit", "England value", "Compared with England (95%)"]
 
@@ -52,12 +52,14 @@ def _catalogue():
             {"id": "emergency_admissions_crude_rate", "family": "demand", "name": "Emergency admissions per 1,000",
              "definition": "Emergency admissions of residents per 1,000 residents.",
              "numerator": "emergency_admissions", "denominator": "resident_population", "method": "crude_rate",
+             "inputs": ["admitted_spells", "geography", "population_lsoa"],
              "multiplier": 1000, "unit": "per 1,000", "polarity": "higher_is_worse",
              "levels": ["england", "system", "footprint", "neighbourhood", "local_authority"],
              "source": "The ICB's SUS extract"},
             {"id": "emergency_admissions_sii", "family": "inequality", "name": "Emergency admissions SII",
              "definition": "Slope index of inequality.", "numerator": "emergency_admissions",
              "denominator": "resident_population", "method": "sii", "multiplier": 100000,
+             "inputs": ["admitted_spells", "geography", "population_lsoa", "imd"],
              "unit": "per 100,000", "polarity": "higher_is_worse", "levels": ["system", "footprint"],
              "source": "The ICB's SUS extract", "options": {"quantile": "national_decile"}},
         ],
@@ -320,18 +322,22 @@ def test_csvs_are_tidy_and_carry_the_same_suppression(written, tiny):
     files = sorted(p.name for p in (written / "csv").glob("*.csv"))
     assert files == sorted(["indicators_system.csv", "indicators_footprint.csv", "indicators_neighbourhood.csv",
                             "indicators_local_authority.csv", "deprivation_gradients.csv",
-                            "inequality_summary.csv", "right_drift.csv", "definitions.csv"])
+                            "inequality_summary.csv", "right_drift.csv", "definitions.csv", "not_available.csv"])
     frame = pl.read_csv(written / "csv" / "indicators_neighbourhood.csv")
+    if "data_warning" in frame.columns:  # a synthetic profile's files open with the warning
+        assert frame["data_warning"].str.starts_with("SYNTHETIC DATA").all()
+        frame = frame.drop("data_warning")
     assert frame.columns[:6] == ["indicator_id", "indicator_name", "level", "area_code", "area_name", "period"]
     n2 = _row(frame, area_code="N2", period="2023/24", indicator_id="emergency_admissions_crude_rate")
     assert n2["numerator"] is None and n2["suppressed"] is True and "numerator" in n2["suppressed_columns"]
     with (written / "csv" / "indicators_neighbourhood.csv").open() as handle:
-        assert len(next(csv.reader(handle))) == frame.width  # one header row
+        header = next(csv.reader(handle))  # one header row
+        assert len(header) - (header[0] == "data_warning") == frame.width
 
 
 def test_no_small_count_in_any_output(written):
     files, findings = scan_outputs(written)
-    assert len(files) == 9
+    assert len(files) == 10  # the workbook and nine CSVs (not_available.csv among them)
     assert findings == [], "\n".join(map(str, findings))
 
 
@@ -382,7 +388,7 @@ def demo_outputs(demo_world) -> Path:
 
 def test_demo_outputs_have_every_file_and_sheet(demo_outputs):
     assert (demo_outputs / WORKBOOK_NAME).exists()
-    assert len(list((demo_outputs / "csv").glob("*.csv"))) == 8
+    assert len(list((demo_outputs / "csv").glob("*.csv"))) == 9
     assert not (demo_outputs / ".building").exists()
     workbook = load_workbook(demo_outputs / WORKBOOK_NAME, read_only=True)
     assert workbook.sheetnames == EXPECTED_SHEETS
@@ -396,7 +402,7 @@ def test_demo_outputs_have_every_file_and_sheet(demo_outputs):
 def test_demo_outputs_publish_no_count_from_1_to_7(demo_outputs, demo_world):
     rule = DisclosureRule.from_profile(demo_world.profile)
     files, findings = scan_outputs(demo_outputs, rule)
-    assert len(files) == 9
+    assert len(files) == 10  # the workbook and nine CSVs (not_available.csv among them)
     assert findings == [], "\n".join(map(str, findings[:20]))
 
 

@@ -1,4 +1,4 @@
-"""Partitions: activity by month, population by mid-year, IMD by edition (pipelines/partitions.py).
+"""Partitions: activity by month, population by mid-year, IMD by edition (pipelines/platform/partitions.py).
 
 Each test starts from a copy of the demo world's marts (published file and working copy) and a raw folder of
 symlinks to its files, runs a range of partitions through the real graph, and compares the staging tables and
@@ -18,17 +18,17 @@ from typer.testing import CliRunner
 
 from assets.raw import raw_asset_key
 from assets.staging import staging_asset_key
-from pipelines.cli import app
+from pipelines.platform.cli import app
 from pipelines.config import DEFAULT_PROFILE, load_profile
-from pipelines.definitions import demo_graph
-from pipelines.partitions import (
+from pipelines.platform.definitions import demo_graph
+from pipelines.platform.partitions import (
     BY_EDITION,
     IMD_EDITIONS,
     POPULATION_YEARS,
     PartitionFilesError,
     partitionings,
 )
-from pipelines.partitions import parse_range as _parse_range
+from pipelines.platform.partitions import parse_range as _parse_range
 
 ALL_ASSETS, _ = demo_graph()
 PARTS = partitionings(load_profile(DEFAULT_PROFILE).first_month)  # the demo profile's partitions
@@ -39,7 +39,7 @@ ACTIVITY_MONTHS = MONTHLY.definition
 def parse_range(kind, text):
     return _parse_range(kind, text, PARTS)
 from pipelines.publish import content_hash
-from pipelines.run import partition_selection, partitioned_keys
+from pipelines.platform.run import partition_selection, partitioned_keys
 
 ECDS_STAGING = staging_asset_key("stg_uec__ed_attendances")
 
@@ -222,7 +222,7 @@ def test_a_range_on_a_graph_without_partitions_is_an_error_not_a_silent_success(
     """The public-data graph (config/profiles/lsc.yaml) has no partitions: `--months` there runs nothing and
     must say so."""
     from pipelines.config import PROJECT_DIR
-    from pipelines.run import materialize_all
+    from pipelines.platform.run import materialize_all
 
     lines = []
     ok = materialize_all(raw_dir=tmp_path, marts_dir=tmp_path / "marts",
@@ -266,7 +266,7 @@ def test_an_older_edition_found_after_a_newer_one_still_loads(world):
     assert instance.get_dynamic_partitions("imd_editions") == ["2019", "2015"]
     assert staged_partitions(result, staging_asset_key("stg_imd__lsoa_deprivation")) == ["2015", "2019"]
     with pytest.raises(PartitionFilesError, match="No IMD file for edition 1999 to 1999"):
-        from pipelines.run import _editions
+        from pipelines.platform.run import _editions
         _editions(raw, ("1999", "1999"))
 
 

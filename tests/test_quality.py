@@ -21,7 +21,7 @@ from pipelines.quality.record_level import record_level_fields, scan_database, s
 from pipelines.quality.runner import run_suites
 from pipelines.quality.suites import SUITES, SUITES_BY_NAME, run_parameters
 from pipelines.sql import SQL_DIR, replace_partitions, run_sql
-from pipelines.validation import validate_file
+from pipelines.sources.validation import validate_file
 from schemas.ddl import duckdb_types
 from schemas.examples import example_frame, write_example
 from schemas.registry import RAW_SOURCES
@@ -126,7 +126,7 @@ def test_practice_in_two_pcns_passes_validation_and_is_quarantined(tmp_path):
 
 
 def test_every_source_with_a_rule_leaves_its_quarantined_lines_out_of_staging():
-    from pipelines.sources.entities import ENTITIES
+    from schemas.entities import ENTITIES
 
     for entity in ENTITIES.values():
         if entity.local is None:
@@ -156,7 +156,7 @@ def test_demo_world_quarantines_nothing_and_says_so(demo_world):
 
 
 def test_every_suite_is_a_check_on_a_mart_with_its_query():
-    from pipelines.definitions import defs
+    from pipelines.platform.definitions import defs
 
     checks = {(k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys}
     for suite in SUITES:
@@ -216,9 +216,9 @@ def good_marts(demo_world, tmp_path) -> Path:
 def test_a_failing_blocking_suite_stops_publication(demo_world, good_marts):
     """An LSOA-year missing from the population estimates: every model-level check passes, the GX grid suite
     (row counts against dim_geography) fails, and the published marts stay as they were."""
-    from pipelines.definitions import demo_graph
+    from pipelines.platform.definitions import demo_graph
     ALL_ASSETS, ALL_CHECKS = demo_graph()
-    from pipelines.resources import InaSettings, build_resources
+    from pipelines.platform.resources import InaSettings, build_resources
 
     before = content_hash(good_marts / "ina.duckdb")
     with duckdb.connect(str(good_marts / ".build" / "ina.duckdb")) as con:

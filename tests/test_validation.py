@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.validation import (
+from pipelines.sources.validation import (
     FileReport,
     RawFileError,
     validate_file,

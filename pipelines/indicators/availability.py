@@ -12,7 +12,7 @@ import polars as pl
 
 from pipelines.config import Profile
 from pipelines.indicators.catalogue import Catalogue, Indicator
-from pipelines.sources.entities import ENTITIES
+from schemas.entities import ENTITIES
 
 #: Extra inputs a level needs, by the kind of the indicator's numerator (LSOA-based measures reach
 #: neighbourhoods through practice x LSOA registrations).

@@ -23,9 +23,9 @@ from pipelines.config import PROJECT_DIR
 DEFAULT_CATALOGUE = PROJECT_DIR / "config" / "indicators.yaml"
 
 FAMILIES = ("deprivation", "demand", "inequality", "right_drift", "primary_care", "jsna")
-LEVELS = ("england", "system", "footprint", "neighbourhood", "local_authority", "lsoa")
+from schemas.entities import ENTITIES  # noqa: E402
+from schemas.vocabulary import LEVELS, METHOD_NAMES, PERIOD_TYPES, QUANTILE_TYPES  # noqa: E402
 POLARITIES = ("higher_is_worse", "higher_is_better", "no_polarity")
-PERIOD_TYPES = ("financial_year", "financial_year_growth", "month", "imd_edition", "fingertips_period")
 
 #: Measure kinds the computing code knows how to read, with the marts each reads from.
 MEASURE_KINDS: dict[str, str] = {
@@ -72,6 +72,8 @@ METHODS: dict[str, dict[str, Any]] = {
     "published": {"numerator": {"fingertips_count"}, "denominator": {"fingertips_denominator"},
                   "levels": {"england", "local_authority"}},
 }
+
+assert set(METHODS) == set(METHOD_NAMES), "schemas.vocabulary.METHOD_NAMES lists the catalogue's methods"
 
 #: The period type an indicator gets from its method (growth) or its numerator's kind.
 _PERIOD_TYPE_BY_KIND = {
@@ -173,7 +175,6 @@ class Catalogue:
         return sorted({i.measure for i in self.indicators if i.measure})
 
 
-QUANTILE_TYPES = ("national_decile", "national_quintile", "system_decile", "system_quintile")
 
 
 def _require(raw: dict, key: str, where: str) -> Any:
@@ -267,8 +268,6 @@ def _indicator(raw: dict, measures: dict[str, Measure], where: str) -> Indicator
             raise CatalogueError(f"{where}: a JSNA indicator needs options.fingertips_id")
         options["fingertips_id"] = int(options["fingertips_id"])
         options.setdefault("sex", "Persons")
-    from pipelines.sources.entities import ENTITIES
-
     inputs = tuple(str(i) for i in _require(raw, "inputs", where))
     unknown = [i for i in inputs if i not in ENTITIES]
     if unknown:

@@ -245,7 +245,7 @@ def deprivation_indicators(rows: pl.DataFrame, indicators: Iterable[Indicator]) 
     rows = rows.join(local, on="imd_edition", how="semi")
     out = [empty_values()]
     keys = ["level", "area_code", "imd_edition", "period"]
-    for indicator in indicators:
+    for indicator in (i for i in indicators if i.numerator.kind != "practice_imd_score"):  # by practice: below
         data = _levels(rows, indicator)
         if not data.height:
             continue

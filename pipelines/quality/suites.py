@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipelines.derived import ACTIVITY_MEASURES, ESP2013_AGE_BANDS
+from schemas.vocabulary import ACTIVITY_MEASURES, ESP2013_AGE_BANDS
 from pipelines.indicators.catalogue import LEVELS as INDICATOR_LEVELS
 
 LSOA = r"^E01\d{6}$"

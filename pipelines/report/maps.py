@@ -3,7 +3,7 @@
 Boundaries: one LSOA polygon file of the profile's vintage under `data/raw/geography/`
 (`lsoa11_boundaries.geojson`, or `lsoa21_...`; `.gz` accepted): ONS's boundary files, the bwd-ph Pennine
 Lancashire extract in `../shared/data/real/pennine_lancashire/`, or the demo generator's synthetic ones
-(`pipelines/demo/boundaries.py`). The LSOA code property is found by name (`LSOA11CD`, `lsoa21cd`, ...).
+(`demo/boundaries.py`). The LSOA code property is found by name (`LSOA11CD`, `lsoa21cd`, ...).
 Footprint and neighbourhood polygons are dissolves of their LSOAs in `marts.dim_geography`; a neighbourhood
 is drawn as its best-fit LSOAs, while its values count LSOAs by GP-registration shares (the captions say so).
 """
@@ -43,7 +43,7 @@ def boundary_path(raw_dir: Path, lsoa_vintage: int) -> Path | None:
         if candidate.is_file():
             return candidate
     from pipelines.sources.public import manifest
-    from pipelines.fetch import resolve_path
+    from pipelines.sources.fetch import resolve_path
 
     for entry in manifest().values():
         if entry.get("boundaries") == "lsoa" and entry.get("lsoa_vintage") == lsoa_vintage:

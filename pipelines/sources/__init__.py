@@ -5,7 +5,7 @@ ED attendances, ...). Each has one staging table (`schemas/staging.py`) and up t
 
 * **local**: the raw-file contract of `docs/raw-formats.md` in the profile's raw folder: the demo's files and an
   ICB's own extracts. Validated by the raw models (`schemas/raw/`), loaded by the SQL of `assets/sql/staging/`.
-* **public**: the publishers' real layouts listed in `config/sources.yaml`, read by `pipelines/readers/`
+* **public**: the publishers' real layouts listed in `config/sources.yaml`, read by `pipelines/sources/readers/`
   (`pipelines/sources/public.py`).
 
 The profile says which layout each entity comes from (`sources:` in the profile YAML, `entity_layouts`); an
@@ -14,6 +14,6 @@ with the entity's reason (`fct_indicator_availability`). The marts read only the
 profile runs through the same marts, indicators and outputs.
 """
 
-from pipelines.sources.entities import ENTITIES, Entity, EntityLayoutError, entity_layouts
+from schemas.entities import ENTITIES, Entity, EntityLayoutError, entity_layouts  # the entities are declared with the contracts
 
 __all__ = ["ENTITIES", "Entity", "EntityLayoutError", "entity_layouts"]

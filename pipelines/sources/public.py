@@ -2,7 +2,7 @@
 
 Each adapter names the *roles* it reads (a role is one publication, filled by the first manifest id of its list
 found under the raw folder, or every one found for `combine="all"` / `"merge_iod"`) and a function that shapes
-the readers' frames (`pipelines/readers/`) into its entity's staging model (`schemas/staging.py`). Files are
+the readers' frames (`pipelines/sources/readers/`) into its entity's staging model (`schemas/staging.py`). Files are
 found where a download lands (`file`) or in the mirror layout (`mirror_path`): `ina fetch --mirror
 ../shared/data/real` fills the raw folder, or `--raw-dir` can point at the mirror itself. The profile's
 `public.sources` overrides the manifest ids of a role, e.g. `{lsoa_population: [ons_sape_lsoa11_syoa_mid2019]}`.
@@ -17,9 +17,9 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.config import PROJECT_DIR, Profile
-from pipelines.fetch import load_manifest, resolve_path, sha256_file
-from pipelines.readers import read_source
-from pipelines.readers.iod import merge_iod
+from pipelines.sources.fetch import load_manifest, resolve_path, sha256_file
+from pipelines.sources.readers import read_source
+from pipelines.sources.readers.iod import merge_iod
 
 MANIFEST = PROJECT_DIR / "config" / "sources.yaml"
 

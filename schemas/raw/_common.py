@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pandera.polars as pa
+from schemas.vocabulary import ADMISSION_METHODS, EMERGENCY_ADMISSION_METHODS, ESP2013_AGE_BANDS  # noqa: F401
 
 # --- code patterns -----------------------------------------------------------------------------------------
 LSOA = r"^E01\d{6}$"  # LSOA (2011 and 2021 alike: the vintage is metadata, see LSOA_VINTAGE_KEY)
@@ -29,17 +30,10 @@ EXTRACT_DATE = r"^\d{2}(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\d{4}$" 
 
 # --- code lists --------------------------------------------------------------------------------------------
 AGE_GROUPS_5 = tuple(f"{lo}_{lo + 4}" for lo in range(0, 95, 5)) + ("95+",)  # GP registrations
-ESP2013_AGE_BANDS = tuple(f"{lo}-{lo + 4}" for lo in range(0, 90, 5)) + ("90+",)  # 19 bands
 STATED_GENDER = ("1", "2", "9", "X")  # NHS DD person stated gender code
 PERSON_SEX = ("0", "1", "2", "9")  # NHS DD sex: 0 not known, 1 male, 2 female, 9 not specified
 EC_DEPARTMENT_TYPES = ("01", "02", "03", "04")
-ADMISSION_METHODS_ELECTIVE = ("11", "12", "13")
-ADMISSION_METHODS_EMERGENCY = ("21", "22", "23", "24", "25", "2A", "2B", "2C", "2D", "28")
-ADMISSION_METHODS_MATERNITY = ("31", "32")
-ADMISSION_METHODS_OTHER = ("81", "82", "83")
-ADMISSION_METHODS = (
-    ADMISSION_METHODS_ELECTIVE + ADMISSION_METHODS_EMERGENCY + ADMISSION_METHODS_MATERNITY + ADMISSION_METHODS_OTHER
-)
+ADMISSION_METHODS_EMERGENCY = EMERGENCY_ADMISSION_METHODS
 
 # --- ranges ------------------------------------------------------------------------------------------------
 MAX_AGE = 120
@@ -84,7 +78,7 @@ def lsoa_columns(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
 class RawModel(pa.DataFrameModel):
     """Base of every raw-file model: exact column set, in the publisher's order, no coercion.
 
-    The validator (pipelines.validation) casts the text of each cell itself, so it can name the line and value
+    The validator (pipelines.sources.validation) casts the text of each cell itself, so it can name the line and value
     of a bad cell, before pandera sees the batch; coercing here would hide wrong types.
     """
 

@@ -48,12 +48,12 @@ def overlay_raw(source_raw: Path, dest: Path) -> Path:
 
 
 def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, ranges=None, instance=None, **resources):
-    """A `GraphRun` (pipelines/run.py): the selection's phases, every partition with a file unless `ranges`;
+    """A `GraphRun` (pipelines/platform/run.py): the selection's phases, every partition with a file unless `ranges`;
     on `instance` (default: a new ephemeral one)."""
-    from pipelines.definitions import demo_graph
+    from pipelines.platform.definitions import demo_graph
     ALL_ASSETS, ALL_CHECKS = demo_graph()
-    from pipelines.resources import InaSettings, build_resources
-    from pipelines.run import run_graph
+    from pipelines.platform.resources import InaSettings, build_resources
+    from pipelines.platform.run import run_graph
 
     settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
     return run_graph([*ALL_ASSETS, *ALL_CHECKS], {**build_resources(settings), **resources},
@@ -66,10 +66,10 @@ _CHILD = textwrap.dedent(
     import json, sys
     from pathlib import Path
     import dagster as dg
-    from pipelines.definitions import demo_graph
+    from pipelines.platform.definitions import demo_graph
     ALL_ASSETS, ALL_CHECKS = demo_graph()
-    from pipelines.run import run_graph
-    from pipelines.resources import InaSettings, MartsDatabase, build_resources
+    from pipelines.platform.run import run_graph
+    from pipelines.platform.resources import InaSettings, MartsDatabase, build_resources
 
     args = json.loads(sys.argv[1])
     settings = InaSettings(raw_dir=args["raw_dir"], marts_dir=args["marts_dir"], profile_path=args["profile"])

@@ -36,7 +36,7 @@ def manifest_entries() -> dict[str, dict]:
 
 @cache
 def _read(source_id: str) -> pl.DataFrame:
-    from pipelines.readers import read_source
+    from pipelines.sources.readers import read_source
 
     entry = manifest_entries()[source_id]
     return read_source(entry, REAL / entry["mirror_path"])

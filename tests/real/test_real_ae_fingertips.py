@@ -8,8 +8,8 @@ import logging
 import polars as pl
 from real_helpers import LSC_ICB, load, real_path
 
-from pipelines.readers.fingertips import FT_SCHEMA
-from pipelines.readers.nhs_ae import AE_SCHEMA, apply_successions, month_coverage, read_ae_monthly
+from pipelines.sources.readers.fingertips import FT_SCHEMA
+from pipelines.sources.readers.nhs_ae import AE_SCHEMA, apply_successions, month_coverage, read_ae_monthly
 
 
 def _fy(df: pl.DataFrame) -> pl.DataFrame:
@@ -30,7 +30,7 @@ def test_icb_monthly_months_and_lsc_totals():
 
 
 def test_trust_monthly_reports_missing_months_without_inventing_them(caplog):
-    with caplog.at_level(logging.WARNING, logger="pipelines.readers.nhs_ae"):
+    with caplog.at_level(logging.WARNING, logger="pipelines.sources.readers.nhs_ae"):
         d = read_ae_monthly(real_path("uec_ae/ae_trust_monthly_2021-04_2025-07.csv.gz"))
     assert "RYG has no rows for 2022-08" in caplog.text
     assert d.height == 7895  # no rows added

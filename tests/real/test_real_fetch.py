@@ -13,7 +13,7 @@ import pytest
 import yaml
 from real_helpers import MANIFEST, manifest_entries, real_path
 
-from pipelines.fetch import ChecksumMismatchError, DownloadError, FetchError, fetch_sources, load_manifest
+from pipelines.sources.fetch import ChecksumMismatchError, DownloadError, FetchError, fetch_sources, load_manifest
 
 FILES = {  # id in the real manifest -> mirror file served by the test server
     "gp_practice_map_2022_01": "gp_practice_org/gp-reg-pat-prac-map_2022-01.csv.gz",

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from real_helpers import LSC_ICB, LSC_SUB_ICBS, load
 
-from pipelines.readers.ons_geography import LOOKUP_SCHEMA
+from pipelines.sources.readers.ons_geography import LOOKUP_SCHEMA
 
 
 @pytest.mark.parametrize(("source_id", "n_england", "n_lsc", "vintage"), [

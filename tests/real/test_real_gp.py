@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from real_helpers import LSC_ICB, LSC_SUB_ICBS, load
 
-from pipelines.readers.nhs_gp_org import ODS_FIELDS, PRACTICE_SCHEMA
+from pipelines.sources.readers.nhs_gp_org import ODS_FIELDS, PRACTICE_SCHEMA
 
 
 def test_practice_map_2022_lsc():

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from real_helpers import LSC_ICB, load, real_path
 
-from pipelines.readers.iod import IOD_SCHEMA, merge_iod, read_iod
+from pipelines.sources.readers.iod import IOD_SCHEMA, merge_iod, read_iod
 
 
 def test_file1_rank_with_thousands_separator_parses_to_int():

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 from real_helpers import MANIFEST, load, manifest_entries, real_path
 
-from pipelines.fetch import load_manifest, sha256_file
-from pipelines.readers import get_reader
+from pipelines.sources.fetch import load_manifest, sha256_file
+from pipelines.sources.readers import get_reader
 
 ENTRIES = manifest_entries()
 READABLE = [i for i, e in ENTRIES.items() if e["reader"] and e["mirror_path"]]

@@ -47,7 +47,7 @@ KNOWN_CHECK_FAILURES = {
 
 @dataclass
 class LscRun:
-    result: object  # pipelines.run.GraphRun
+    result: object  # pipelines.platform.run.GraphRun
     marts_dir: Path
     seconds: float
 
@@ -87,9 +87,9 @@ class LscRun:
 @pytest.fixture(scope="session")
 def lsc(real_dir, tmp_path_factory) -> LscRun:
     """The LSC profile's whole graph (assets and checks) on the mirror, as `ina materialize` runs it."""
-    from pipelines.definitions import graph_assets, graph_checks
-    from pipelines.resources import InaSettings, build_resources
-    from pipelines.run import QUIET, run_graph
+    from pipelines.platform.definitions import graph_assets, graph_checks
+    from pipelines.platform.resources import InaSettings, build_resources
+    from pipelines.platform.run import QUIET, run_graph
 
     profile = load_profile(LSC_PROFILE)
     marts_dir = tmp_path_factory.mktemp("lsc_marts")
@@ -115,8 +115,8 @@ def test_lsc_profile_takes_public_files_and_runs_the_demo_graph():
     assert {layout for layout in lsc.layouts.values() if layout is not None} == {"public"}
     assert load_profile(DEFAULT_PROFILE).sources_default == "local"
 
-    from pipelines.definitions import build_definitions, graph_assets
-    from pipelines.resources import InaSettings
+    from pipelines.platform.definitions import build_definitions, graph_assets
+    from pipelines.platform.resources import InaSettings
     from schemas.staging import STAGING_MODELS
 
     def keys(profile) -> set[str]:
@@ -697,7 +697,7 @@ def test_report_pages_show_the_real_values(lsc):
 
 
 def test_ina_fetch_copies_from_the_mirror(tmp_path):
-    from pipelines.cli import app
+    from pipelines.platform.cli import app
 
     result = CliRunner().invoke(app, ["fetch", "--mirror", str(REAL), "--only", "iod2019_file1",
                                       "--only", "esp2013", "--dest", str(tmp_path)])

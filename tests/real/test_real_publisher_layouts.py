@@ -8,8 +8,8 @@ import datetime as dt
 import polars as pl
 from real_helpers import load
 
-from pipelines.readers.nhs_ae import read_ae_monthly_provider_csv
-from pipelines.readers.ons_population import read_lsoa_population_syoa
+from pipelines.sources.readers.nhs_ae import read_ae_monthly_provider_csv
+from pipelines.sources.readers.ons_population import read_lsoa_population_syoa
 
 
 def test_sape_workbook_with_title_rows_and_sex_sheets(tmp_path):
@@ -60,7 +60,7 @@ def test_ods_spreadsheet(tmp_path):
     """ONS and MHCLG also issue ODS; the same reader reads it."""
     import pandas as pd
 
-    from pipelines.readers.iod import read_iod
+    from pipelines.sources.readers.iod import read_iod
 
     f1 = load("iod2019_file1").head(20)
     frame = pd.DataFrame({

@@ -7,13 +7,13 @@ import gzip
 import pytest
 from real_helpers import real_path
 
-from pipelines.readers import ReaderError
-from pipelines.readers._io import load_table, parse_month_text
-from pipelines.readers.iod import read_iod
-from pipelines.readers.nhs_ae import read_ae_monthly
-from pipelines.readers.nhs_gp_org import read_epraccur
-from pipelines.readers.ons_geography import read_lsoa_icb_lookup
-from pipelines.readers.ons_population import read_lsoa_population_syoa
+from pipelines.sources.readers import ReaderError
+from pipelines.sources.readers._io import load_table, parse_month_text
+from pipelines.sources.readers.iod import read_iod
+from pipelines.sources.readers.nhs_ae import read_ae_monthly
+from pipelines.sources.readers.nhs_gp_org import read_epraccur
+from pipelines.sources.readers.ons_geography import read_lsoa_icb_lookup
+from pipelines.sources.readers.ons_population import read_lsoa_population_syoa
 
 
 def _real_lines(rel: str, n: int) -> list[str]:

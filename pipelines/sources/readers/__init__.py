@@ -32,7 +32,7 @@ __all__ = ["ReaderError", "get_reader", "read_source"]
 
 
 def get_reader(spec: str) -> Callable[..., pl.DataFrame]:
-    """``"pipelines.readers.iod:read_iod"`` (or ``"iod:read_iod"``) -> the function."""
+    """``"pipelines.sources.readers.iod:read_iod"`` (or ``"iod:read_iod"``) -> the function."""
     module, _, func = spec.partition(":")
     if not func:
         raise ValueError(f"reader spec must be 'module:function', got {spec!r}")

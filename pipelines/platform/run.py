@@ -21,9 +21,9 @@ import dagster as dg
 
 from assets.raw import raw_asset_key
 from pipelines.config import load_profile
-from pipelines.definitions import graph_assets, graph_checks
-from pipelines.partitions import BY_EDITION, PartitionFilesError, Partitioning, partitioning_of, range_tags
-from pipelines.resources import InaSettings, build_resources
+from pipelines.platform.definitions import graph_assets, graph_checks
+from pipelines.platform.partitions import BY_EDITION, PartitionFilesError, Partitioning, partitioning_of, range_tags
+from pipelines.platform.resources import InaSettings, build_resources
 from schemas.registry import RAW_SOURCES
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}

@@ -8,7 +8,7 @@
 * Everything else (geography, practice map, the marts from what is staged): `refresh_unpartitioned`.
 
 A Dagster run covers one kind of partition at most, so no job spans them all: `ina materialize` (or a backfill
-in the UI) runs the whole graph in phases (pipelines/run.py).
+in the UI) runs the whole graph in phases (pipelines/platform/run.py).
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from pathlib import Path
 import dagster as dg
 
 from assets.raw import raw_asset_key
-from pipelines.partitions import IMD_EDITIONS, PartitionFilesError, partitionings, range_tags
-from pipelines.resources import InaSettings
+from pipelines.platform.partitions import IMD_EDITIONS, PartitionFilesError, partitionings, range_tags
+from pipelines.platform.resources import InaSettings
 from schemas.registry import RAW_SOURCES
 
 #: Partitioned assets (raw and staging of the partitioned sources): a run of them needs a partition.

@@ -14,12 +14,12 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from pipelines.demo import contract, params
-from pipelines.demo.periods import month_end, stream
-from pipelines.demo.population import Population, england_at, mid_year_weights
-from pipelines.demo.practices import Practices
-from pipelines.demo.world import REGION, World
-from pipelines.demo.writers import fixed
+from demo import contract, params
+from demo.periods import month_end, stream
+from demo.population import Population, england_at, mid_year_weights
+from demo.practices import Practices
+from demo.world import REGION, World
+from demo.writers import fixed
 
 PUBLICATION = "GP_PRAC_PAT_LIST"
 # relative list inflation by age (0..90): students and young adults move most without re-registering

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.demo import params
-from pipelines.demo.deprivation import Deprivation
-from pipelines.demo.world import World
+from demo import params
+from demo.deprivation import Deprivation
+from demo.world import World
 
 AGES = params.AGES
 
@@ -171,7 +171,7 @@ def write_population(world: World, pop: Population, writer) -> None:
     """ONS SAPE by LSOA x single year of age (one file per year and sex), and England's MYE by sex and age."""
     import polars as pl
 
-    from pipelines.demo import contract
+    from demo import contract
 
     icb = world.icb_lsoas
     la = world.lsoa_la[icb]

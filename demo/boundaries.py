@@ -20,7 +20,7 @@ import numpy as np
 import shapely
 from shapely.geometry import MultiPoint, mapping
 
-from pipelines.demo.world import World
+from demo.world import World
 
 BOUNDARIES = "geography/lsoa11_boundaries.geojson"
 #: British National Grid metres of the demo's (0, 0) km: a point in central Lancashire.

@@ -49,7 +49,7 @@ def demo_data(
     """Write synthetic raw files in the contract layouts: a whole synthetic ICB for the demo profile; for a profile
     on real public data that declares local extracts (`sources:`), synthetic extracts on its real geography."""
     from pipelines.config import load_profile
-    from pipelines.demo import generate_demo_data
+    from demo import generate_demo_data
 
     out, _ = _profile_dirs(profile, out, None)
     loaded = load_profile(profile)
@@ -72,11 +72,11 @@ def _local_extracts(profile, out: Path, seed: int, scale: float) -> dict:
                    "so there are no extracts to synthesise", err=True)
         raise typer.Exit(2)
     try:
-        from pipelines.demo.real_geography import generate_local_extracts
+        from demo.real_geography import generate_local_extracts
     except ImportError as error:
         typer.echo(f"FAILED synthetic extracts on a real geography are not available: {error}", err=True)
         raise typer.Exit(2) from None
-    from pipelines.sources.entities import ENTITIES
+    from schemas.entities import ENTITIES
 
     return generate_local_extracts(
         out, public_dir=out, icb_code=profile.icb_code, providers=list(profile.providers),
@@ -104,8 +104,8 @@ def materialize(
     folder; --raw-dir may also point at the mirror itself, ../shared/data/real).
     """
     from pipelines.config import load_profile
-    from pipelines.partitions import parse_range, partitionings
-    from pipelines.run import materialize_all
+    from pipelines.platform.partitions import parse_range, partitionings
+    from pipelines.platform.run import materialize_all
 
     raw_dir, marts_dir = _profile_dirs(profile, raw_dir, marts_dir)
     parts = partitionings(load_profile(profile).first_month)
@@ -136,7 +136,7 @@ def fetch(
     force: bool = typer.Option(False, help="Fetch again even when a verified copy is present"),
 ) -> None:
     """Fetch the public sources of config/sources.yaml: checksummed, cached, written atomically."""
-    from pipelines.fetch import FetchError, fetch_sources
+    from pipelines.sources.fetch import FetchError, fetch_sources
 
     dest, _ = _profile_dirs(profile, dest, None)
     started = time.perf_counter()
@@ -188,7 +188,7 @@ def dictionary(
 def dev(port: int = typer.Option(3000, help="Port on 127.0.0.1")) -> None:
     """Start the Dagster UI (and daemon) on 127.0.0.1 for this project."""
     home = _dagster_home()
-    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions", "-h", "127.0.0.1", "-p", str(port)]
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.platform.definitions", "-h", "127.0.0.1", "-p", str(port)]
     raise typer.Exit(subprocess.call(command, cwd=home))
 
 

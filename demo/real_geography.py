@@ -38,18 +38,18 @@ import numpy as np
 import polars as pl
 
 from pipelines.config import PROJECT_DIR
-from pipelines.demo import contract, params
-from pipelines.demo.activity import ActivityGenerator
-from pipelines.demo.area import IcbArea
-from pipelines.demo.national import write_england_activity
-from pipelines.demo.periods import fy_slash, months, stream
-from pipelines.demo.population import Population
-from pipelines.demo.rates import build_rates
-from pipelines.demo.writers import Writer
-from pipelines.fetch import load_manifest, resolve_path
-from pipelines.readers import read_source
-from pipelines.readers.iod import LSOAS_IN_ENGLAND
-from pipelines.readers.nhs_ae import LATER_SUCCESSIONS
+from demo import contract, params
+from demo.activity import ActivityGenerator
+from demo.area import IcbArea
+from demo.national import write_england_activity
+from demo.periods import fy_slash, months, stream
+from demo.population import Population
+from demo.rates import build_rates
+from demo.writers import Writer
+from pipelines.sources.fetch import load_manifest, resolve_path
+from pipelines.sources.readers import read_source
+from pipelines.sources.readers.iod import LSOAS_IN_ENGLAND
+from pipelines.sources.readers.nhs_ae import LATER_SUCCESSIONS
 
 SOURCES = ("ecds_attendances", "apc_spells", "england_activity")
 MANIFEST = PROJECT_DIR / "config" / "sources.yaml"
@@ -252,7 +252,7 @@ def _department_types(pub: _Public, providers: list[str]) -> tuple[dict[str, flo
     of the published by-type series); empty when the file is absent."""
     if pub.path(AE_BY_TYPE_ID) is None:
         return {}, set()
-    quiet = logging.getLogger("pipelines.readers.nhs_ae")  # gaps in other trusts' series are not our concern
+    quiet = logging.getLogger("pipelines.sources.readers.nhs_ae")  # gaps in other trusts' series are not our concern
     level = quiet.level
     quiet.setLevel(logging.ERROR)
     try:
@@ -428,7 +428,7 @@ def _write_note(out_dir: Path, summary: dict) -> None:
         "",
         f"Every file listed below is **synthetic**: record-level emergency care attendances (ECDS-like) and admitted "
         f"patient care spells (SUS-like) drawn at random for the residents of {icb['name']} ({icb['ons_code']} / "
-        f"{icb['nhs_code']}), {period}, by `pipelines/demo/real_geography.py` "
+        f"{icb['nhs_code']}), {period}, by `demo/real_geography.py` "
         f"(seed {summary['seed']}, scale {summary['scale']}).",
         "",
         "Real (read from the public files below): the ICB's LSOA 2011 codes and sub-ICB locations, its population "

@@ -18,10 +18,10 @@ from assets.publish import build_publish_asset
 from assets.quality import quality_checks
 from assets.report import report_assets
 from assets.staging import staging_assets
-from pipelines.automation import JOBS, PUBLIC_JOBS, SCHEDULES, SENSORS
+from pipelines.platform.automation import JOBS, PUBLIC_JOBS, SCHEDULES, SENSORS
 from pipelines.config import DEFAULT_PROFILE, Profile, load_profile
-from pipelines.policy import apply_policy
-from pipelines.resources import InaSettings, build_resources
+from pipelines.platform.policy import apply_policy
+from pipelines.platform.resources import InaSettings, build_resources
 
 
 def graph_assets(profile: Profile) -> list[dg.AssetsDefinition]:

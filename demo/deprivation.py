@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from pipelines.demo import params
-from pipelines.demo.world import World
+from demo import params
+from demo.world import World
 
 # domain -> (correlation with the IMD latent, marginal transform of a standard normal score)
 DOMAINS: dict[str, tuple[float, object]] = {
@@ -117,8 +117,8 @@ def write_file7(world: World, dep: Deprivation, mid2015: dict[str, np.ndarray], 
     """IoD2019 File 7 (UTF-8 with BOM), every LSOA in England."""
     import polars as pl
 
-    from pipelines.demo import contract
-    from pipelines.demo.writers import fixed
+    from demo import contract
+    from demo.writers import fixed
 
     la = world.lsoa_la
     cols: dict[str, object] = {

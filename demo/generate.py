@@ -8,20 +8,20 @@ from pathlib import Path
 import numpy as np
 
 from pipelines.config import PROJECT_DIR, load_profile
-from pipelines.demo import contract, params
-from pipelines.demo.activity import ActivityGenerator
-from pipelines.demo.area import demo_area
-from pipelines.demo.boundaries import write_boundaries
-from pipelines.demo.deprivation import build_deprivation, write_file7
-from pipelines.demo.gp import write_gp_files
-from pipelines.demo.jsna import write_fingertips
-from pipelines.demo.national import AeSitrep, write_england_activity
-from pipelines.demo.periods import fy_slash, months, stream
-from pipelines.demo.population import build_population, write_population
-from pipelines.demo.practices import build_practices
-from pipelines.demo.rates import build_rates
-from pipelines.demo.world import build_world, write_geography
-from pipelines.demo.writers import Writer
+from demo import contract, params
+from demo.activity import ActivityGenerator
+from demo.area import demo_area
+from demo.boundaries import write_boundaries
+from demo.deprivation import build_deprivation, write_file7
+from demo.gp import write_gp_files
+from demo.jsna import write_fingertips
+from demo.national import AeSitrep, write_england_activity
+from demo.periods import fy_slash, months, stream
+from demo.population import build_population, write_population
+from demo.practices import build_practices
+from demo.rates import build_rates
+from demo.world import build_world, write_geography
+from demo.writers import Writer
 
 
 def _resolve(profile_path: Path) -> Path:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipelines.demo import params
-from pipelines.demo.deprivation import Deprivation
-from pipelines.demo.world import World
+from demo import params
+from demo.deprivation import Deprivation
+from demo.world import World
 
 
 @dataclass

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from pipelines.demo import contract
-from pipelines.demo.deprivation import Deprivation
-from pipelines.demo.periods import stream
-from pipelines.demo.population import Population
-from pipelines.demo.world import World
-from pipelines.demo.writers import fixed
+from demo import contract
+from demo.deprivation import Deprivation
+from demo.periods import stream
+from demo.population import Population
+from demo.world import World
+from demo.writers import fixed
 from pipelines.stats import poisson_limits, wilson_limits
 
 REGION_CODE, REGION_NAME = "E12990001", "North West region (statistical)"

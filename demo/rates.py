@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipelines.demo import params
-from pipelines.demo.area import IcbArea
-from pipelines.demo.periods import days_in_month, months
-from pipelines.demo.population import Population
+from demo import params
+from demo.area import IcbArea
+from demo.periods import days_in_month, months
+from demo.population import Population
+from schemas.vocabulary import ESP2013_AGE_BANDS
 
 MEASURES = ("ae_attendances_all", "ae_attendances_type1", "emergency_admissions", "emergency_bed_days")
-BAND_LABELS = tuple(f"{lo}-{lo + 4}" for lo in range(0, 90, 5)) + ("90+",)
+BAND_LABELS = ESP2013_AGE_BANDS
 BAND_OF_AGE = np.minimum(params.AGES // 5, 18)
 
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pipelines.config import Profile
-from pipelines.demo import params
-from pipelines.demo.names import NameMaker
+from demo import params
+from demo.names import NameMaker
 
 # Sub-ICB NHS code -> (centre x, y in km; local authorities: name, kind, LSOAs, deprivation level).
 # Kind: UA unitary authority (E06), D district (E07). Deprivation level is a latent shift (+ = more deprived).
@@ -272,7 +272,7 @@ def write_geography(world: World, writer) -> None:
     """ONS LSOA (2011) -> sub-ICB location -> ICB -> LAD lookup, every LSOA in England."""
     import polars as pl
 
-    from pipelines.demo import contract
+    from demo import contract
 
     sub = world.lsoa_sicbl
     icb = world.lsoa_icb

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipelines.demo import params
-from pipelines.demo.deprivation import Deprivation
-from pipelines.demo.names import NameMaker
-from pipelines.demo.population import Population
-from pipelines.demo.world import World, _split
+from demo import params
+from demo.deprivation import Deprivation
+from demo.names import NameMaker
+from demo.population import Population
+from demo.world import World, _split
 
 DISTANCE_SCALE_KM = 2.5
 OTHER_SUB_ICB_WEIGHT = 0.03

@@ -11,6 +11,6 @@
 and sex) on the real geography of an ICB read from the public files (the "mixed profile").
 """
 
-from pipelines.demo.generate import generate_demo_data
+from demo.generate import generate_demo_data
 
 __all__ = ["generate_demo_data"]

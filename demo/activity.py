@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from pipelines.demo import contract, params
-from pipelines.demo.area import IcbArea
-from pipelines.demo.periods import day_weights, days_in_month, epoch_day, fy_of, month_index_in_fy, stream
-from pipelines.demo.population import Population
-from pipelines.demo.rates import Rates
+from demo import contract, params
+from demo.area import IcbArea
+from demo.periods import day_weights, days_in_month, epoch_day, fy_of, month_index_in_fy, stream
+from demo.population import Population
+from demo.rates import Rates
 
 CELLS_PER_LSOA = 2 * 91
 DEPT_TYPES = pl.Series(["01", "02", "03", "04"])

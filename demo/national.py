@@ -13,12 +13,12 @@ import datetime as dt
 import numpy as np
 import polars as pl
 
-from pipelines.demo import contract, params
-from pipelines.demo.activity import ProviderCounts
-from pipelines.demo.names import NameMaker
-from pipelines.demo.periods import fy_dash, fy_of, month_index_in_fy, stream
-from pipelines.demo.rates import BAND_LABELS, MEASURES, Rates
-from pipelines.demo.world import World
+from demo import contract, params
+from demo.activity import ProviderCounts
+from demo.names import NameMaker
+from demo.periods import fy_dash, fy_of, month_index_in_fy, stream
+from demo.rates import BAND_LABELS, MEASURES, Rates
+from demo.world import World
 
 REGIONS = ("NHS ENGLAND LONDON", "NHS ENGLAND SOUTH EAST", "NHS ENGLAND SOUTH WEST", "NHS ENGLAND MIDLANDS",
            "NHS ENGLAND EAST OF ENGLAND", "NHS ENGLAND NORTH WEST", "NHS ENGLAND NORTH EAST AND YORKSHIRE")  # fmt: skip
