@@ -95,8 +95,10 @@ def build_availability(con, params, catalogue: Catalogue, settings: InaSettings)
     """Declared availability (inputs x the profile's sources), then data coverage: a level with no rows."""
     counts = {(i, level): n for i, level, n in con.execute(
         "SELECT indicator_id, level, count(*) FROM marts.fct_indicator_values GROUP BY ALL").fetchall()}
+    staged = {name for (name,) in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'").fetchall()}
     coverage = {name: con.execute(coverage_sql(ENTITIES[name].table, column)).fetchone()[0]
-                for name, column in PERIOD_COLUMNS.items()}
+                for name, column in PERIOD_COLUMNS.items() if ENTITIES[name].table in staged}
     frame = availability(catalogue, settings.profile(), counts, coverage)
     con.register("availability_rows", frame.to_arrow())
     con.execute("INSERT INTO marts.fct_indicator_availability BY NAME SELECT * FROM availability_rows")

@@ -301,9 +301,6 @@ def test_footprints_and_local_authorities_of_the_deprivation_profile(lsc):
     assert (blackpool["denominator"], blackpool["numerator"], blackpool["area_name"]) == (94, 55, "Blackpool")
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline: the IoD2019 files held (1, 2, 6) have no LSOA scores, yet "
-                   "imd_score_population_weighted for IMD2019 is 0.0 (polars sums the missing scores to 0 in "
-                   "pipelines/indicators/compute.py deprivation_indicators) instead of no value")
 def test_imd2019_population_weighted_score_is_not_given_without_scores(lsc):
     assert lsc.one("SELECT count(imd_score) FROM marts.dim_lsoa_deprivation WHERE imd_edition = 2019") == 0
     values = [r[0] for r in lsc.rows("SELECT value FROM marts.fct_indicator_values WHERE indicator_id = "
