@@ -86,7 +86,7 @@ ENTITIES: dict[str, Entity] = {e.name: e for e in (
     Entity("england_activity", "stg_uec__england_activity_age_sex", "uec",
            "England's activity by financial year, measure, age band and sex", "england_activity", False,
            "England's activity by age and sex (HES / ECDS annual summaries) in the raw folder "
-           "(uec/england_activity_age_sex.csv): not in the public files held"),
+           "(uec/england_activity_by_age_sex.csv): not in the public files held"),
     Entity("ae_monthly_providers", "stg_uec__ae_monthly_providers", "uec",
            "NHS England's monthly A&E attendances and emergency admissions by provider", "ae_monthly", True,
            "NHS England's monthly A&E attendances and emergency admissions by provider"),

@@ -174,7 +174,8 @@ def new_raw_extract(context: dg.SensorEvaluationContext, settings: InaSettings) 
         before = seen.get(name) if isinstance(seen.get(name), dict) else {}
         changed = sorted(key for key, fingerprint in current[name].items() if before.get(key) != fingerprint)
         if changed:
-            requests += _run_requests(name, changed, current[name], graph)
+            requests += _run_requests(name, changed, current[name], graph,
+                                      partitionings(settings.profile().first_month))
         if changed and RAW_SOURCES[name].partitioned_by == "edition":
             new_editions += [key for key in changed
                              if not context.instance.has_dynamic_partition(IMD_EDITIONS.name, key)]
@@ -186,7 +187,8 @@ def new_raw_extract(context: dg.SensorEvaluationContext, settings: InaSettings) 
                            dynamic_partitions_requests=partition_requests)
 
 
-def _run_requests(name: str, changed: list[str], fingerprints: dict[str, str], graph) -> list[dg.RunRequest]:
+def _run_requests(name: str, changed: list[str], fingerprints: dict[str, str], graph,
+                  parts: dict) -> list[dg.RunRequest]:
     """One run per stretch of adjacent changed partitions (a range one run can cover; each IMD edition on its
     own), of the source and everything downstream; one run for an unpartitioned source."""
     source = RAW_SOURCES[name]
@@ -195,10 +197,7 @@ def _run_requests(name: str, changed: list[str], fingerprints: dict[str, str], g
         selection = selection - PARTITIONED  # a new lookup re-derives the marts; partitions keep their rows
     keys = sorted(selection.resolve(graph), key=lambda k: k.to_user_string())
     job = JOB_FOR_PARTITIONS[source.partitioned_by].name
-    # adjacency of months does not depend on where the profile's months start
-    stretches = ([changed] if source.partitioned_by is None
-                 else partitionings(changed[0] if source.partitioned_by == "month" else "2000-01-01")[
-                     source.partitioned_by].contiguous(changed))
+    stretches = [changed] if source.partitioned_by is None else parts[source.partitioned_by].contiguous(changed)
     requests = []
     for stretch in stretches:
         digest = hashlib.sha256(json.dumps([fingerprints[key] for key in stretch]).encode()).hexdigest()[:16]
