@@ -3,8 +3,9 @@
 Pure functions on polars frames; no Dagster import. The threshold is the profile's `disclosure` block
 (`min_suppressed`, `max_suppressed`; default 1 to 7). Three rules, applied in this order:
 
-1. **Primary suppression.** A count (numerator, denominator, observed ...) from `min` to `max` inclusive is
-   hidden. Zero is published: "none" discloses nothing about an individual, and hiding zeros would make every
+1. **Primary suppression.** A count of people (numerator, denominator, observed ...) from `min` to `max`
+   inclusive is hidden. Counts of other things (a footprint's LSOAs, a PCN's GP FTE, a summed IMD score) say
+   nothing about an individual and are published: a table names what each row's count counts (`units`). Zero is published: "none" discloses nothing about an individual, and hiding zeros would make every
    hidden cell look small. Fractional counts (a neighbourhood's share of an LSOA's activity, apportioned by
    GP registrations) are hidden when they round *up* into the range, so 0.4 of an attendance is hidden with
    the 1 it came from (the range is `min - 1 < value <= max`). Count-like values that are not counts of
@@ -41,6 +42,8 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import polars as pl
+
+from schemas.vocabulary import PEOPLE
 
 SUPPRESSED_MARK = "*"
 
@@ -227,12 +230,22 @@ class DisclosureSpec:
     small_values: count-like derived columns (expected, excess) hidden when they are themselves 1 to 7
     on_flag:  columns hidden when the input already carries `suppressed = true` (a mart that withheld a value,
               e.g. a DSR from fewer than 10 events); its `suppression_reason` is kept
+    units:    count column -> a column of the frame saying what that row's count counts; primary suppression
+              applies only where it says `people` (or is null), so an area's 3 LSOAs or 2.4 GP FTE are shown
     """
 
     counts: tuple[str, ...]
     derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     small_values: tuple[str, ...] = ()
     on_flag: tuple[str, ...] = ()
+    units: Mapping[str, str] = field(default_factory=dict)
+
+
+def counts_people(frame: pl.DataFrame, unit_column: str | None) -> np.ndarray:
+    """Rows whose count counts people: `unit_column` is null or says `people` (every row when it is absent)."""
+    if unit_column is None or unit_column not in frame.columns:
+        return np.ones(frame.height, dtype=bool)
+    return frame[unit_column].fill_null(PEOPLE).eq(PEOPLE).to_numpy().astype(bool)
 
 
 def apply_disclosure(
@@ -260,6 +273,7 @@ def apply_disclosure(
     flagged = frame[FLAG].fill_null(False).to_numpy().astype(bool) if FLAG in present else none
     for column in counts:
         primary = frame.select(rule.small(column)).to_series().to_numpy().astype(bool)
+        primary &= counts_people(frame, spec.units.get(column))
         note(primary, f"{column} {rule.words}")
         values = frame[column].cast(pl.Float64).fill_null(np.nan).to_numpy()
         secondary = secondary_suppression(values, primary, groups, rule)

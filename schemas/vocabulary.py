@@ -43,6 +43,12 @@ PERIOD_TYPES: tuple[str, ...] = ("financial_year", "financial_year_growth", "mon
                                  "fingertips_period")
 QUANTILE_TYPES: tuple[str, ...] = ("national_decile", "national_quintile", "system_decile", "system_quintile")
 
+#: What an indicator's numerator or denominator counts. Disclosure control protects counts of people only
+#: (residents, patients, attendances, admissions); counts of areas (LSOAs), staff FTE and summed scores are
+#: published facts about places and services, not about individuals, and are shown whatever their size.
+PEOPLE = "people"
+COUNT_UNITS: tuple[str, ...] = (PEOPLE, "LSOAs", "FTE staff", "score")
+
 
 def financial_year(day: dt.date) -> int:
     """NHS financial year (April-March) of a date, as its starting calendar year (2018 = FY2018/19)."""

@@ -118,6 +118,21 @@ def test_a_small_denominator_hides_the_rate_too():
     assert out["value"].is_null().to_list() == [True, False]
 
 
+def test_counts_of_lsoas_or_staff_are_published_whatever_their_size():
+    """Only counts of people are disclosive: a row whose unit says LSOAs keeps its 3 of 6 (and its share);
+    a row counting people, or with no unit, is hidden as before."""
+    spec = DisclosureSpec(counts=SPEC.counts, derived=SPEC.derived,
+                          units={"numerator": "numerator_counts", "denominator": "denominator_counts"})
+    frame = table([("footprint", "F1", 3), ("footprint", "F2", 3), ("footprint", "F3", 3)],
+                  denominators=[6, 900, 900]).with_columns(
+        pl.Series("numerator_counts", ["LSOAs", "people", None]),
+        pl.Series("denominator_counts", ["LSOAs", "people", "people"]))
+    out = apply_disclosure(frame, spec, groups=[Group((0,)), Group((1, 2))])  # a group is one indicator
+    assert out["numerator"].to_list() == [3, None, None]
+    assert out["denominator"].to_list() == [6, 900, 900]
+    assert out["value"].is_null().to_list() == [False, True, True]
+
+
 def test_a_custom_threshold():
     frame = table([("footprint", "F1", 9), ("footprint", "F2", 10), ("footprint", "F3", 11)])
     out = apply_disclosure(frame, SPEC, DisclosureRule(1, 10))

@@ -30,7 +30,8 @@ from pipelines.outputs.workbook import COMPARISON_STYLE, HEADER_ROW
 
 EXPECTED_SHEETS = ["README", "Definitions", "System", "Footprints", "Neighbourhoods", "Local authorities",
                    "Deprivation gradient", "Inequality", "Right drift", "Not available"]
-LEVEL_HEADERS = ["Indicator", "Area", "Area code", "Period", "Count (numerator)", "Denominator", "Value",
+LEVEL_HEADERS = ["Indicator", "Area", "Area code", "Period", "Numerator", "Numerator counts", "Denominator",
+                 "Denominator counts", "Value",
                  "Lower 95% limit", "Upper 95% limit", "Unit", "England value", "Compared with England (95%)"]
 
 # --- a tiny world -----------------------------------------------------------------------------------------------
@@ -299,12 +300,12 @@ def test_suppressed_cells_show_a_star_and_the_note_says_why(written):
     col = {h: i for i, h in enumerate(headers)}
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=HEADER_ROW + 1)]
     n2 = next(r for r in rows if r[col["Area code"]] == "N2")
-    assert n2[col["Count (numerator)"]] == "*" and n2[col["Value"]] == "*"
+    assert n2[col["Numerator"]] == "*" and n2[col["Value"]] == "*"
     assert n2[col["Compared with England (95%)"]] == "*"
     assert n2[col["Denominator"]] == 10_000  # the population is not a small count
     assert "from 1 to 7" in n2[col["Note"]]
     n3 = next(r for r in rows if r[col["Area code"]] == "N3")
-    assert n3[col["Count (numerator)"]] == 330
+    assert n3[col["Numerator"]] == 330 and n3[col["Numerator counts"]] == "people"
 
 
 def test_significance_is_in_words_and_colour(written):
@@ -374,6 +375,25 @@ def test_scanner_finds_a_planted_small_count(tmp_path):
     assert [f.value for f in scan_csv(tmp_path / "bad.csv", DisclosureRule(1, 3))] == ["0.5"]
 
 
+def test_scanner_reads_what_each_count_counts(tmp_path):
+    """A count column's unit column (`X counts` / `x_counts`) frees rows that count LSOAs or staff FTE; a row
+    counting people, or with no unit, is still a finding."""
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Area", "Numerator", "Numerator counts", "Denominator", "Denominator counts"])
+    ws.append(["Craven", 3, "LSOAs", 30, "LSOAs"])
+    ws.append(["PCN A", 2.4, "FTE staff", 9000, "people"])
+    ws.append(["PCN B", 4, "people", 5, "people"])
+    ws.append(["PCN C", 6, None, 900, ""])
+    wb.save(tmp_path / "units.xlsx")
+    assert [(f.cell, f.value) for f in scan_workbook(tmp_path / "units.xlsx")] == [
+        ("B4", 4), ("D4", 5), ("B5", 6)]
+    (tmp_path / "units.csv").write_text("area,numerator,numerator_counts,denominator,denominator_counts\n"
+                                        "Craven,3,LSOAs,30,LSOAs\nPCN B,4,people,5,people\nPCN C,6,,900,\n")
+    assert [(f.cell, f.column) for f in scan_csv(tmp_path / "units.csv")] == [
+        ("row 3", "numerator"), ("row 4", "numerator"), ("row 3", "denominator")]
+
+
 # --- the real graph on the demo world --------------------------------------------------------------------------------
 
 
@@ -407,10 +427,20 @@ def test_demo_outputs_publish_no_count_from_1_to_7(demo_outputs, demo_world):
 
 
 def test_demo_outputs_do_suppress_something_and_say_why(demo_outputs):
-    frame = pl.read_csv(demo_outputs / "csv" / "indicators_neighbourhood.csv", infer_schema_length=None)
-    hidden = frame.filter(pl.col("suppressed") & pl.col("suppressed_columns").str.contains("numerator"))
-    assert hidden.height > 0 and hidden["numerator"].null_count() == hidden.height
+    frame = pl.read_csv(demo_outputs / "csv" / "deprivation_gradients.csv", infer_schema_length=None)
+    hidden = frame.filter(pl.col("suppressed") & pl.col("suppressed_columns").str.contains("activity"))
+    assert hidden.height > 0 and hidden["activity"].null_count() == hidden.height
     assert hidden["suppression_reason"].null_count() == 0
+
+
+def test_demo_outputs_publish_counts_of_lsoas_and_staff(demo_outputs):
+    """Counts of LSOAs and staff FTE are not counts of people: shown whatever their size, and labelled."""
+    frame = pl.read_csv(demo_outputs / "csv" / "indicators_neighbourhood.csv", infer_schema_length=None)
+    lsoas = frame.filter(pl.col("indicator_id") == "imd_core20_lsoa_share")
+    assert lsoas.height > 0 and set(lsoas["numerator_counts"]) == {"LSOAs"}
+    assert lsoas["numerator"].null_count() == 0 and (lsoas["numerator"] < 8).any()
+    fte = frame.filter(pl.col("indicator_id") == "gp_fte_qualified_per_100k")
+    assert set(fte["numerator_counts"]) == {"FTE staff"} and set(fte["denominator_counts"]) == {"people"}
 
 
 def test_demo_outputs_hide_the_same_count_everywhere_or_nowhere(demo_outputs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -128,12 +129,26 @@ def test_system_table_shows_the_disclosed_values(browser, report_dir, inputs, de
             assert "background" in (cells[7][1] or "")
 
 
-def test_a_cell_hidden_in_the_workbook_is_hidden_in_the_report(browser, report_dir, inputs):
+@pytest.fixture(scope="module")
+def strict_report(demo_world, tmp_path_factory):
+    """The demo report built again under a stricter threshold (1 to 60), so that neighbourhood counts of people
+    are hidden (at the demo's 1 to 7 none is that small); counts of LSOAs and staff stay shown."""
+    profile = replace(demo_world.profile, max_suppressed=60)
+    with demo_world.connect() as con:
+        strict = read_report_inputs(con, profile, load_catalogue(), demo_world.raw_dir)
+    directory = tmp_path_factory.mktemp("strict-report")
+    build_report(strict, directory)
+    return strict, directory
+
+
+def test_a_cell_hidden_in_the_workbook_is_hidden_in_the_report(browser, strict_report):
     """The neighbourhood tables show '*' exactly where the commissioner tables hide a numerator."""
+    inputs, report_dir = strict_report
     latest = inputs.tables.latest().filter(pl.col("level") == "neighbourhood").with_columns(
         pl.coalesce("area_name", "area_code").alias("shown"))
     hidden = latest.filter(pl.col(HIDDEN).list.contains("numerator"))
-    assert hidden.height > 0, "the demo world should have at least one suppressed neighbourhood count"
+    assert hidden.height > 0, "a threshold of 60 should hide at least one neighbourhood count"
+    assert latest.filter(pl.col("numerator_counts") != "people", pl.col("numerator").is_null()).height == 0
     browser.get((report_dir / "neighbourhoods.html").as_uri())
     for indicator_id in hidden["indicator_id"].unique().sort().to_list()[:6]:
         rows = browser.execute_script(

@@ -24,7 +24,7 @@ DEFAULT_CATALOGUE = PROJECT_DIR / "config" / "indicators.yaml"
 
 FAMILIES = ("deprivation", "demand", "inequality", "right_drift", "primary_care", "jsna")
 from schemas.entities import ENTITIES  # noqa: E402
-from schemas.vocabulary import LEVELS, METHOD_NAMES, PERIOD_TYPES, QUANTILE_TYPES  # noqa: E402
+from schemas.vocabulary import COUNT_UNITS, LEVELS, METHOD_NAMES, PEOPLE, PERIOD_TYPES, QUANTILE_TYPES  # noqa: E402
 POLARITIES = ("higher_is_worse", "higher_is_better", "no_polarity")
 
 #: Measure kinds the computing code knows how to read, with the marts each reads from.
@@ -43,6 +43,16 @@ MEASURE_KINDS: dict[str, str] = {
     "practice_imd_score": "marts.fct_practice_deprivation",
     "practice_patients": "marts.fct_practice_deprivation",
 }
+
+#: What each measure kind counts (schemas.vocabulary.COUNT_UNITS): disclosure control hides small counts of
+#: people only, so a footprint's 3 Core20 LSOAs or a PCN's 2.4 GP FTE are published.
+MEASURE_COUNTS: dict[str, str] = {
+    "activity": PEOPLE, "resident_population": PEOPLE, "resident_count": PEOPLE, "registered_patients": PEOPLE,
+    "weighted_registered_patients": PEOPLE, "fingertips_count": PEOPLE, "fingertips_denominator": PEOPLE,
+    "published_ae_activity": PEOPLE, "practice_patients": PEOPLE,
+    "lsoa_count": "LSOAs", "workforce_fte": "FTE staff", "imd_score": "score", "practice_imd_score": "score",
+}
+assert set(MEASURE_COUNTS) == set(MEASURE_KINDS) and set(MEASURE_COUNTS.values()) <= set(COUNT_UNITS)
 
 #: Workforce columns a `workforce_fte` measure may name (the FTE columns of marts.fct_gp_workforce).
 WORKFORCE_COLUMNS = ("gp_fte_all", "gp_fte_qualified", "gp_fte_trainees", "gp_fte_locums", "nurses_fte",
@@ -105,6 +115,11 @@ class Measure:
     deciles: tuple[int, ...] = ()  # kinds lsoa_count / resident_count: national IMD deciles counted (empty: all)
     column: str | None = None  # kind workforce_fte: the FTE column
     weighting_measure: str | None = None  # kind weighted_registered_patients: England activity used as weights
+
+    @property
+    def counts(self) -> str:
+        """What the measure counts (MEASURE_COUNTS): "people", "LSOAs", "FTE staff" or "score"."""
+        return MEASURE_COUNTS[self.kind]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ CSV_DIR = "csv"
 
 INDICATOR_FIELDS = (
     "indicator_id", "indicator_name", "level", "area_code", "area_name", "period", "period_type", "numerator",
-    "denominator", "value", "lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_ci_99_8", "unit", "method",
+    "numerator_counts", "denominator", "denominator_counts", "value", "lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_ci_99_8", "unit", "method",
     "england_value", "comparison_95", "comparison_99_8", "trend", "rate_ratio", "rate_gap", "gap_unit",
     "expected", "excess", "suppressed", "suppression_reason", HIDDEN,
 )

@@ -6,6 +6,10 @@ excess, population, activity, attendances, admissions, events, patients, residen
 rate, share or change such as rate, ratio, growth, %), and reports every cell whose value
 is a small count under the disclosure rule (1 to 7 by default, and fractions that round up into it). Used by
 the output assets' checks and by the tests.
+
+Only counts of people are disclosive. A count column `X` may have a unit column beside it, headed `X counts`
+(or `x_counts` in a CSV), saying what each row's count counts; a cell whose unit says something other than
+`people` (LSOAs, FTE staff, score) is not a finding. A missing or empty unit is read as people.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from pipelines.disclosure import DEFAULT_RULE, DisclosureRule
+from schemas.vocabulary import PEOPLE
 
 COUNT_WORDS = frozenset({
     "numerator", "denominator", "count", "counts", "observed", "expected", "excess", "population", "activity",
@@ -49,6 +54,24 @@ def is_count_like(header: object) -> bool:
     return bool(tokens & COUNT_WORDS) and not tokens & NOT_COUNT_WORDS
 
 
+def unit_columns(headers: dict[int, object]) -> dict[int, int]:
+    """Count column position -> the position of its unit column (`X counts` / `x_counts`), where one exists."""
+    by_name = {str(h).strip().lower(): j for j, h in headers.items() if h is not None}
+    found = {}
+    for j, header in headers.items():
+        name = str(header or "").strip().lower()
+        for unit in (f"{name} counts", f"{name}_counts"):
+            if unit in by_name:
+                found[j] = by_name[unit]
+    return found
+
+
+def counts_people(unit: object) -> bool:
+    """A unit cell's verdict: empty or `people` is a count of people."""
+    text = str(unit or "").strip().lower()
+    return text in ("", PEOPLE)
+
+
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -68,15 +91,19 @@ def scan_workbook(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Findi
     try:
         for ws in workbook.worksheets:
             headers: dict[int, object] | None = None
+            units: dict[int, int] = {}
             for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
                 if headers is None:
                     texts = [v for v in row if v is not None]
                     if len(texts) >= 2 and all(isinstance(v, str) for v in texts):
                         headers = dict(enumerate(row))
+                        units = unit_columns(headers)
                     continue
                 for j, value in enumerate(row):
                     header = headers.get(j)
                     if not is_count_like(header):
+                        continue
+                    if j in units and units[j] < len(row) and not counts_people(row[units[j]]):
                         continue
                     number = _number(value)
                     if number is not None and rule.is_small(number):
@@ -91,13 +118,19 @@ def scan_csv(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Finding]:
     """Every small value in a count-like column of a CSV (read as text, so nothing is coerced away)."""
     frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
     findings: list[Finding] = []
-    for column in (c for c in frame.columns if is_count_like(c)):
+    units = unit_columns(dict(enumerate(frame.columns)))
+    for j, column in enumerate(frame.columns):
+        if not is_count_like(column):
+            continue
+        people = (pl.col(frame.columns[units[j]]).fill_null("").str.strip_chars().str.to_lowercase()
+                  .is_in(["", PEOPLE]) if j in units else pl.lit(True))
         numbers = frame.select(
             pl.int_range(2, frame.height + 2).alias("row"),  # the header is line 1
             pl.col(column).alias("text"),
             pl.col(column).str.replace_all(",", "").str.strip_chars().cast(pl.Float64, strict=False).alias("number"),
+            people.alias("people"),
         )
-        for row, text, _ in numbers.filter(rule.small("number")).iter_rows():
+        for row, text, _, _ in numbers.filter(rule.small("number") & pl.col("people")).iter_rows():
             findings.append(Finding(path.name, None, f"row {row}", column, text))
     return findings
 

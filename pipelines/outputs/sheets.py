@@ -40,7 +40,7 @@ QUANTILE_LABELS: dict[str, str] = {
 
 
 def _note(tables: CommissionerTables) -> str:
-    return (f"* = suppressed: counts {tables.rule.words}, and any value computed from one or that would let one "
+    return (f"* = suppressed: counts of people {tables.rule.words}, and any value computed from one or that would let one "
             "be worked out, are not shown (see README). Colours: green better, amber similar, red worse than "
             "England; blue higher/lower where no judgement applies.")
 
@@ -50,8 +50,10 @@ INDICATOR_COLUMNS = (
     Column("area_name", "Area", width=30),
     Column("area_code", "Area code"),
     Column("period", "Period"),
-    Column("numerator", "Count (numerator)", "count"),
+    Column("numerator", "Numerator", "count"),
+    Column("numerator_counts", "Numerator counts"),
     Column("denominator", "Denominator", "count"),
+    Column("denominator_counts", "Denominator counts"),
     Column("value", "Value", "value"),
     Column("lower_ci_95", "Lower 95% limit", "value"),
     Column("upper_ci_95", "Upper 95% limit", "value"),

@@ -43,6 +43,7 @@ from pipelines.disclosure import (
     partition_groups,
 )
 from pipelines.outputs.trend import trend_words
+from schemas.vocabulary import PEOPLE
 
 #: Levels a commissioner table is published at (England appears as the comparator; LSOAs are not published:
 #: almost every LSOA count would be suppressed).
@@ -59,6 +60,7 @@ INDICATOR_SPEC = DisclosureSpec(
     derived={c: ("numerator", "denominator") for c in (*_VALUE_COLUMNS, "expected", "excess")},
     small_values=("expected", "excess"),
     on_flag=_VALUE_COLUMNS,
+    units={"numerator": "numerator_counts", "denominator": "denominator_counts"},
 )
 
 _RATES = ("crude_rate", "crude_lower_ci_95", "crude_upper_ci_95", "dsr", "dsr_lower_ci_95", "dsr_upper_ci_95",
@@ -205,7 +207,21 @@ def disclose_inequality(summary: pl.DataFrame, gradients: pl.DataFrame) -> pl.Da
 # --- indicator values -----------------------------------------------------------------------------------------
 
 
+def count_units(values: pl.DataFrame, catalogue) -> pl.DataFrame:
+    """`numerator_counts` and `denominator_counts`: what each row's numerator and denominator count (the
+    catalogue's measures: people, LSOAs, FTE staff, score). Without a catalogue every count is of people."""
+    units = {} if catalogue is None else {
+        i.id: (i.numerator.counts, i.denominator.counts if i.denominator else None) for i in catalogue.indicators}
+    return values.with_columns(
+        pl.col("indicator_id").replace_strict({k: n for k, (n, _) in units.items()}, default=PEOPLE,
+                                              return_dtype=pl.String).alias("numerator_counts"),
+        pl.col("indicator_id").replace_strict({k: d or PEOPLE for k, (_, d) in units.items()}, default=PEOPLE,
+                                              return_dtype=pl.String).alias("denominator_counts"),
+    )
+
+
 def disclose_indicators(values: pl.DataFrame, links: pl.DataFrame, rule: DisclosureRule) -> pl.DataFrame:
+    """Disclosure of the indicator rows (`values` carries numerator_counts / denominator_counts: count_units)."""
     frame = values.filter(pl.col("level").is_in(PUBLISHED_LEVELS)).sort("indicator_id", "period", "level",
                                                                          "area_code")
     return apply_disclosure(frame, INDICATOR_SPEC, rule, hierarchy_groups(frame, links, by=["indicator_id", "period"]))
@@ -334,7 +350,7 @@ def build_tables(marts: dict[str, pl.DataFrame], profile: Profile, catalogue=Non
     links = area_links(marts["dim_areas"])
     gradients = disclose_gradients(marts["fct_deprivation_gradients"], links, rule)
     inequality = disclose_inequality(marts["fct_inequality_summary"], gradients)
-    indicators = disclose_indicators(marts["fct_indicator_values"], links, rule)
+    indicators = disclose_indicators(count_units(marts["fct_indicator_values"], catalogue), links, rule)
 
     polarity: dict[str, str | None] = {}
     measures: dict[str, str] = {}

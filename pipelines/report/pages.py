@@ -21,6 +21,7 @@ from pipelines.outputs.sheets import MEASURE_LABELS, readme
 from pipelines.outputs.tables import CommissionerTables
 from pipelines.outputs.workbook import COMPARISON_STYLE, COMPARISON_WORDS
 from pipelines.report.charts import DriftPanel, GradientPanel
+from schemas.vocabulary import PEOPLE
 
 #: Indicators shown as headline cards (system page) and as the columns of the neighbourhood overview, when the
 #: catalogue has them.
@@ -63,6 +64,7 @@ class Cell:
     css: str = ""  # a class of style.css
     title: str = ""  # tooltip: why a cell is hidden
     style: str = ""  # inline colours of a comparison cell
+    counts: str = ""  # what a count cell counts when not people (LSOAs, FTE staff): data-counts, for the scanner
 
 
 @dataclass
@@ -151,7 +153,8 @@ def _cell(row: dict, column: str, kind: str) -> Cell:
     if column in (row.get(HIDDEN) or []):
         return Cell(SUPPRESSED_MARK, "hidden", row.get(REASON) or "suppressed")
     formatter = fmt_count if kind == "count" else fmt_value
-    return Cell(formatter(row.get(column)), "num")
+    counts = row.get(f"{column}_counts") or ""
+    return Cell(formatter(row.get(column)), "num", counts="" if counts == PEOPLE else counts)
 
 
 def _limits(row: dict) -> Cell:
@@ -198,7 +201,7 @@ def indicator_link(indicator_id: str, name: str) -> str:
 AREA_COLUMNS = [
     Column("Indicator", css="name"),
     Column("Period"),
-    Column("Count (numerator)", "count"),
+    Column("Numerator", "count"),
     Column("Value", "value"),
     Column("95% limits", "value"),
     Column("Unit", css="unit"),
@@ -253,7 +256,7 @@ NEIGHBOURHOOD_COLUMNS = [
     Column("Neighbourhood", css="name"),
     Column("Footprint"),
     Column("Period"),
-    Column("Count (numerator)", "count"),
+    Column("Numerator", "count"),
     Column("Value", "value"),
     Column("95% limits", "value"),
     Column("England", "value"),

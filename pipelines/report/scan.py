@@ -4,7 +4,9 @@ The same rule as `pipelines.outputs.scan` (which reads the workbook and CSVs): a
 header reads like one (`is_count_like`: numerator, activity, residents, events ...), or when the page marks it
 `data-kind="count"`; a header the page marks `data-kind="value"` (a rate whose name mentions admissions, say)
 is not. Every cell of such a column holding a number from 1 to 7 (or a fraction rounding up into that range) is
-a finding. Charts are images and are not read back: they are drawn only from the disclosed tables.
+a finding, unless the cell says it counts something other than people (`data-counts="LSOAs"`: see
+`pipelines.outputs.scan`). Charts are images and are not read back: they are drawn only from the disclosed
+tables.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from pipelines.disclosure import DEFAULT_RULE, DisclosureRule
-from pipelines.outputs.scan import Finding, _number, is_count_like
+from pipelines.outputs.scan import Finding, _number, counts_people, is_count_like
 
 
 class _Tables(HTMLParser):
@@ -25,6 +27,7 @@ class _Tables(HTMLParser):
         self._stack: list[dict] = []
         self._cell: list[str] | None = None
         self._cell_kind: str | None = None
+        self._cell_counts: str | None = None
         self._in_head = False
 
     def handle_starttag(self, tag, attrs):
@@ -41,6 +44,7 @@ class _Tables(HTMLParser):
         elif tag in ("th", "td"):
             self._cell = []
             self._cell_kind = attrs.get("data-kind")
+            self._cell_counts = attrs.get("data-counts")
 
     def handle_endtag(self, tag):
         if not self._stack:
@@ -55,7 +59,7 @@ class _Tables(HTMLParser):
             if self._in_head:
                 table["headers"].append((text, self._cell_kind))
             elif table["rows"]:
-                table["rows"][-1].append(text)
+                table["rows"][-1].append((text, self._cell_counts))
             self._cell = None
 
     def handle_data(self, data):
@@ -81,8 +85,8 @@ def scan_html(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Finding]:
         for r, row in enumerate(table["rows"], start=1):
             if len(row) != len(headers):
                 continue  # a group heading spanning the table
-            for (header, kind), text in zip(headers, row):
-                if not _counts(header, kind):
+            for (header, kind), (text, counts) in zip(headers, row):
+                if not _counts(header, kind) or not counts_people(counts):
                     continue
                 number = _number(text)
                 if number is not None and rule.is_small(number):
