@@ -5,56 +5,26 @@
 shares, local authority, LSOA) and to deprivation quantiles; `pipelines.indicators.compute` applies the
 statistics of `pipelines.stats`. Each mart's columns come from its pandera model in `schemas/indicators.py`
 (DDL generated from it); each is validated against it (blocking) and carries reconciliation checks
-(`assets/sql/indicators/checks/`). Docs: `docs/indicators.md`.
+(`assets/sql/indicators/checks/`). Each asset comes from the one table factory, `assets/tables.py`.
+Docs: `docs/indicators.md`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pandera.errors as pa_errors
 import polars as pl
 
-from assets.common import MartCheck, mart_check_results, mart_check_specs, profile_params, table_metadata
-from assets.marts import mart_asset_key
-from pipelines.config import Profile
+from assets.common import MartCheck
+from assets.tables import TableRun, TableSpec, table_asset
 from pipelines.indicators import compute
 from pipelines.indicators.availability import PERIOD_COLUMNS, availability, coverage_sql
-from schemas.entities import ENTITIES
-from pipelines.indicators.catalogue import DEFAULT_CATALOGUE, Catalogue, load_catalogue
-from pipelines.platform.resources import InaSettings, MartsDatabase
+from pipelines.indicators.catalogue import Catalogue
 from pipelines.sql import insert_select, run_sql
-from schemas.ddl import create_table_sql, dagster_table_schema
+from schemas.entities import ENTITIES
 from schemas.indicators import INDICATOR_MODELS, WeightedPopulationFile
-
-GROUP = "indicators"
-LEVELS_WITH_RATES = ["england", "system", "footprint", "neighbourhood", "local_authority", "lsoa"]
-
-
-def indicator_params(profile: Profile, catalogue: Catalogue) -> dict[str, object]:
-    """Every parameter an indicator SQL file may bind (only those a file names are bound)."""
-    settings = catalogue.settings
-    crude_rates = [i for i in catalogue.by_method("crude_rate") if i.numerator.kind == "activity"]
-    return {
-        **profile_params(profile),
-        "icb_nhs_code": profile.icb_nhs_code,
-        "base_year": profile.base_financial_year,
-        "profile_year": profile.last_financial_year,
-        "levels": LEVELS_WITH_RATES,
-        "gradient_sets": [f"{level}/{qtype}" for level, qtypes in settings.inequality_quantiles.items()
-                          for qtype in qtypes] or ["none"],
-        "jsna_footprint_share": settings.jsna_footprint_share,
-        "jsna_system_share": settings.jsna_system_share,
-        "indicator_ids": [i.id for i in catalogue.indicators],
-        "crude_rate_ids": [i.id for i in crude_rates] or ["none"],
-        "crude_rate_measures": [i.measure for i in crude_rates] or ["none"],
-        "fingertips_ids": sorted({int(i.options["fingertips_id"]) for i in catalogue.by_family("jsna")}) or [-1],
-    }
-
 
 def _frame(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame:
     """The rows of the SELECT in `assets/sql/<name>.sql` as a polars frame (via Arrow)."""
@@ -72,12 +42,12 @@ def prepare_areas(con: duckdb.DuckDBPyConnection, params: dict, *, activity: boo
         run_sql(con, "indicators/england_reference", params)
 
 
-def read_weighted_population(settings: InaSettings, catalogue: Catalogue) -> pl.DataFrame | None:
+def read_weighted_population(raw_dir: Path, catalogue: Catalogue) -> pl.DataFrame | None:
     """The optional supplied weighted population (None when the catalogue names no file or it is absent)."""
     name = catalogue.settings.weighted_population_file
     if not name:
         return None
-    path = Path(settings.raw_dir) / name
+    path = Path(raw_dir) / name
     if not path.exists():
         return None
     frame = pl.read_csv(path, schema_overrides={"area_code": pl.String, "financial_year": pl.String,
@@ -91,7 +61,7 @@ def read_weighted_population(settings: InaSettings, catalogue: Catalogue) -> pl.
 # ------------------------------------------------------------------------------------------- the four builds
 
 
-def build_availability(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+def build_availability(con: duckdb.DuckDBPyConnection, run: TableRun) -> pl.DataFrame:
     """Declared availability (inputs x the profile's sources), then data coverage: a level with no rows."""
     counts = {(i, level): n for i, level, n in con.execute(
         "SELECT indicator_id, level, count(*) FROM marts.fct_indicator_values GROUP BY ALL").fetchall()}
@@ -99,46 +69,38 @@ def build_availability(con, params, catalogue: Catalogue, settings: InaSettings)
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'staging'").fetchall()}
     coverage = {name: con.execute(coverage_sql(ENTITIES[name].table, column)).fetchone()[0]
                 for name, column in PERIOD_COLUMNS.items() if ENTITIES[name].table in staged}
-    frame = availability(catalogue, settings.profile(), counts, coverage)
-    con.register("availability_rows", frame.to_arrow())
-    con.execute("INSERT INTO marts.fct_indicator_availability BY NAME SELECT * FROM availability_rows")
-    con.unregister("availability_rows")
+    return availability(run.catalogue, run.profile, counts, coverage)
 
 
-def held_catalogue(catalogue: Catalogue, settings: InaSettings) -> Catalogue:
-    """The indicators the profile's data allow (their inputs all held)."""
-    profile = settings.profile()
-    return catalogue.available_to({name for name, layout in profile.layouts.items() if layout is not None})
-
-
-def build_right_drift(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
-    if not held_catalogue(catalogue, settings).by_method("growth"):
+def build_right_drift(con: duckdb.DuckDBPyConnection, run: TableRun) -> None:
+    if not run.held.by_method("growth"):
         return
-    prepare_areas(con, params)
-    insert_select(con, "marts.fct_right_drift", "indicators/right_drift", params)
+    prepare_areas(con, run.params)
+    insert_select(con, "marts.fct_right_drift", "indicators/right_drift", run.params)
 
 
-def build_deprivation_gradients(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
-    if not held_catalogue(catalogue, settings).by_method("sii"):
+def build_deprivation_gradients(con: duckdb.DuckDBPyConnection, run: TableRun) -> None:
+    if not run.held.by_method("sii"):
         return
+    params = run.params
     prepare_areas(con, params, activity=False)
     run_sql(con, "indicators/lsoa_quantile_areas", params)
     rows = compute.quantile_rows(_frame(con, "indicators/activity_by_quantile", params),
                                  _frame(con, "indicators/population_by_quantile", params))
-    gradients = compute.deprivation_gradients(rows, catalogue.settings)
+    gradients = compute.deprivation_gradients(rows, run.catalogue.settings)
     con.register("gradient_rows", gradients.to_arrow())
     insert_select(con, "marts.fct_deprivation_gradients", "indicators/fct_deprivation_gradients", params)
     con.unregister("gradient_rows")
 
 
-def build_inequality_summary(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
+def build_inequality_summary(con: duckdb.DuckDBPyConnection, run: TableRun) -> None:
     gradients = con.execute("SELECT * FROM marts.fct_deprivation_gradients").pl()
     if gradients.is_empty():
         return
-    run_sql(con, "indicators/area_names", params)
-    summary = compute.inequality_summary(gradients.drop("area_name"), catalogue.settings)
+    run_sql(con, "indicators/area_names", run.params)
+    summary = compute.inequality_summary(gradients.drop("area_name"), run.catalogue.settings)
     con.register("inequality_rows", summary.to_arrow())
-    insert_select(con, "marts.fct_inequality_summary", "indicators/fct_inequality_summary", params)
+    insert_select(con, "marts.fct_inequality_summary", "indicators/fct_inequality_summary", run.params)
     con.unregister("inequality_rows")
 
 
@@ -198,52 +160,48 @@ def indicator_values(con, params, catalogue: Catalogue, weighted_file: pl.DataFr
     return compute.finalise(pl.concat(parts), catalogue)
 
 
-def build_indicator_values(con, params, catalogue: Catalogue, settings: InaSettings) -> None:
-    held = held_catalogue(catalogue, settings)
-    values = indicator_values(con, params, held, read_weighted_population(settings, held))
+def build_indicator_values(con: duckdb.DuckDBPyConnection, run: TableRun) -> None:
+    held = run.held
+    values = indicator_values(con, run.params, held, read_weighted_population(run.raw_dir, held))
     con.register("indicator_rows", values.to_arrow())
-    insert_select(con, "marts.fct_indicator_values", "indicators/fct_indicator_values", params)
+    insert_select(con, "marts.fct_indicator_values", "indicators/fct_indicator_values", run.params)
     con.unregister("indicator_rows")
 
 
-# ------------------------------------------------------------------------------------------- asset factory
+# ------------------------------------------------------------------------------------------- the tables
+
+_ACTIVITY_INPUTS = tuple(f"marts.{t}" for t in (
+    "dim_geography", "dim_areas", "dim_practices", "fct_activity", "fct_population", "fct_england_activity",
+    "fct_england_population", "fct_practice_lsoa_registrations"))
 
 
-@dataclass(frozen=True)
-class IndicatorMart:
-    name: str
-    upstream: tuple[str, ...]  # marts tables read
-    build: Callable[..., None]
-    checks: tuple[MartCheck, ...] = ()
-    # The methods whose indicators need this mart: when the profile's data allow none of them, the mart stays
-    # empty and its SQL checks pass as "not computed" (the reason is in fct_indicator_availability).
-    serves: tuple[str, ...] = ()
+def _indicators(name: str, upstream: tuple[str, ...], build, checks: tuple[MartCheck, ...] = (),
+                serves: tuple[str, ...] = ()) -> TableSpec:
+    return TableSpec("indicators", name, tuple(u if "." in u else f"marts.{u}" for u in upstream),
+                     INDICATOR_MODELS[name], build, checks, serves)
 
 
-_ACTIVITY_INPUTS = ("dim_geography", "dim_areas", "dim_practices", "fct_activity", "fct_population",
-                    "fct_england_activity", "fct_england_population", "fct_practice_lsoa_registrations")
-
-INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
-    IndicatorMart(
+INDICATOR_TABLES: tuple[TableSpec, ...] = (
+    _indicators(
         "fct_right_drift", _ACTIVITY_INPUTS, build_right_drift,
         (MartCheck("footprints_sum_to_the_system", "Footprints' activity sums to the system's, every measure and year"),
          MartCheck("system_matches_fct_activity", "The system's activity equals marts.fct_activity's total")),
         serves=("growth",),
     ),
-    IndicatorMart(
+    _indicators(
         "fct_deprivation_gradients", (*_ACTIVITY_INPUTS, "dim_lsoa_deprivation"), build_deprivation_gradients,
         (MartCheck("quantiles_sum_to_the_system",
                    "For every quantile set, the system's quantiles sum to marts.fct_activity's total"),),
         serves=("sii",),
     ),
-    IndicatorMart(
+    _indicators(
         "fct_inequality_summary", ("fct_deprivation_gradients", "dim_areas", "dim_practices"),
         build_inequality_summary,
         (MartCheck("system_has_an_sii_every_measure_and_year",
                    "The system has an SII on national deciles for every measure and year", blocking=False),),
         serves=("sii",),
     ),
-    IndicatorMart(
+    _indicators(
         "fct_indicator_values",
         (*_ACTIVITY_INPUTS, "dim_lsoa_deprivation", "fct_gp_workforce", "fct_england_gp_workforce",
          "fct_registered_patients", "fct_jsna_indicator_values", "fct_right_drift", "fct_inequality_summary",
@@ -257,59 +215,7 @@ INDICATOR_MARTS: tuple[IndicatorMart, ...] = (
          MartCheck("system_matches_fct_activity", "System crude-rate numerators equal marts.fct_activity's totals",
                    serves=("crude_rate",))),
     ),
-    IndicatorMart("fct_indicator_availability", ("fct_indicator_values",), build_availability),
+    _indicators("fct_indicator_availability", ("fct_indicator_values",), build_availability),
 )
 
-
-def build_indicator_asset(mart: IndicatorMart, catalogue_path: Path = DEFAULT_CATALOGUE) -> dg.AssetsDefinition:
-    model = INDICATOR_MODELS[mart.name]
-    key = mart_asset_key(mart.name)
-    check_specs = mart_check_specs(key, model, mart.checks)
-
-    @dg.asset(
-        key=key,
-        deps=[mart_asset_key(u) for u in mart.upstream],
-        group_name=GROUP,
-        description=f"{(model.__doc__ or '').strip()}\n\nBuilt from the indicator catalogue "
-        f"(`config/indicators.yaml`); SQL: `assets/sql/indicators/`; schema: `schemas.indicators.{model.__name__}`; "
-        "docs: `docs/indicators.md`.",
-        kinds={"duckdb", "sql", "python"},
-        tags={"layer": "marts"},
-        metadata={"dagster/column_schema": dagster_table_schema(model), "catalogue": str(catalogue_path)},
-        check_specs=check_specs,
-    )
-    def _indicator_mart(settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
-        catalogue = load_catalogue(catalogue_path)
-        params = indicator_params(settings.profile(), catalogue)
-        table = f"marts.{mart.name}"
-        with marts_db.connect() as con:
-            con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-            con.execute("BEGIN TRANSACTION")
-            con.execute(create_table_sql(model, table))
-            mart.build(con, params, catalogue, settings)
-            con.execute("COMMIT")
-            held = held_catalogue(catalogue, settings).indicators
-
-            has_rows = con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]  # table: from code
-
-            def computed(methods: tuple[str, ...]) -> bool:
-                # an empty mart whose indicators the data cannot reach is reported by fct_indicator_availability
-                return not methods or (has_rows and any(
-                    i.method in methods and i.numerator.kind == "activity" for i in held))
-
-            run = tuple(c for c in mart.checks if computed(c.serves or mart.serves))
-            results = mart_check_results(con, mart.name, model, run, "indicators/checks", params)
-            results += [dg.AssetCheckResult(
-                check_name=check.name, passed=True,
-                metadata={"detail": f"not computed: the profile's data give no activity indicator of "
-                                    f"{'/'.join(check.serves or mart.serves)} (marts.fct_indicator_availability "
-                                    "says why)"})
-                for check in mart.checks if check not in run]
-            metadata = table_metadata(con, table)
-            metadata["indicators"] = dg.MetadataValue.int(len(catalogue.indicators))
-        return dg.MaterializeResult(metadata=metadata, check_results=results)
-
-    return _indicator_mart
-
-
-indicator_assets = [build_indicator_asset(mart) for mart in INDICATOR_MARTS]
+indicator_assets = [table_asset(spec) for spec in INDICATOR_TABLES]

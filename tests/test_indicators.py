@@ -432,12 +432,12 @@ def tiny_built(tiny_marts: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def test_area_weights_share_each_lsoa_among_neighbourhoods_by_registrations(tiny_marts: Path):
-    from assets.indicators import indicator_params
+    from assets.tables import sql_params
 
     from pipelines.platform.resources import InaSettings
 
     con = install_macros(duckdb.connect(str(InaSettings(marts_dir=str(tiny_marts)).working_database_path)))
-    run_sql(con, "indicators/area_lsoa_weights", indicator_params(load_profile(DEFAULT_PROFILE), CATALOGUE))
+    run_sql(con, "indicators/area_lsoa_weights", sql_params(load_profile(DEFAULT_PROFILE), CATALOGUE))
     totals = con.execute("SELECT financial_year, lsoa_code, sum(weight) FROM area_lsoa_weights "
                          "WHERE level = 'neighbourhood' GROUP BY ALL").fetchall()
     assert {round(total, 12) for _, _, total in totals} == {1.0}

@@ -1,0 +1,169 @@
+"""The one asset factory of the marts database's tables: a `TableSpec` per table, `table_asset` for its asset.
+
+A spec says everything that differs between two tables: its layer and name (the asset key is
+`[schema, name]`, nothing else), what it reads, its pandera model (DDL, validation, the data dictionary),
+how its rows are made (the SQL file `assets/sql/<layer>/<name>.sql`, or a function) and its SQL checks
+(`assets/sql/<layer>/checks/<name>__<check>.sql`). The factory does the rest the same way for every table:
+the asset's group, kinds and tags (from the layer), the DDL, one transaction, the blocking schema check, the
+SQL checks and the UI metadata. Owners and freshness are set once for the whole graph
+(`pipelines.platform.policy`). Staging tables have their own builders (`assets/staging.py`): they read raw
+files or publishers' files, not tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from assets.common import MartCheck, mart_check_results, mart_check_specs, profile_params, table_metadata
+from pipelines.config import Profile
+from pipelines.indicators.catalogue import Catalogue, load_catalogue
+from pipelines.platform.resources import InaSettings, MartsDatabase
+from pipelines.sql import insert_select
+from schemas.ddl import create_table_sql, dagster_table_schema
+
+#: Where each layer's tables live: the DuckDB schema, the Dagster group and the SQL folder.
+LAYERS: dict[str, str] = {"marts": "marts", "indicators": "marts"}
+
+
+@dataclass(frozen=True)
+class TableRun:
+    """What a build function may use besides the connection and the SQL parameters."""
+
+    settings: InaSettings
+    profile: Profile
+    catalogue: Catalogue
+    params: dict
+
+    @property
+    def raw_dir(self) -> Path:
+        return Path(self.settings.raw_dir)
+
+    @property
+    def held(self) -> Catalogue:
+        """The indicators the profile's data allow (their inputs all held)."""
+        return self.catalogue.available_to(
+            {name for name, layout in self.profile.layouts.items() if layout is not None})
+
+
+#: A build function: fills the (just created) table itself and returns None, or returns its rows as a frame.
+Build = Callable[[duckdb.DuckDBPyConnection, TableRun], "pl.DataFrame | None"]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    layer: str  # a key of LAYERS
+    name: str
+    upstream: tuple[str, ...]  # "staging.<table>" or "marts.<table>"
+    model: type  # the pandera model
+    build: Build | None = None  # None: the SELECT of assets/sql/<layer>/<name>.sql
+    checks: tuple[MartCheck, ...] = ()
+    # Methods of activity-based indicators the table serves: when the profile's data allow none of them (or the
+    # table is empty), its checks pass as "not computed" (fct_indicator_availability says why). A check's own
+    # `serves` overrides it.
+    serves: tuple[str, ...] = ()
+
+    @property
+    def schema(self) -> str:
+        return LAYERS[self.layer]
+
+    @property
+    def key(self) -> dg.AssetKey:
+        return dg.AssetKey([self.schema, self.name])
+
+    @property
+    def how(self) -> str:
+        if self.build is None:
+            return f"SQL: `assets/sql/{self.layer}/{self.name}.sql`"
+        return f"Built by `{self.build.__module__}.{self.build.__name__}` (SQL in `assets/sql/{self.layer}/`)"
+
+
+def table_key(qualified: str) -> dg.AssetKey:
+    """The asset key of "schema.table" (staging and marts keys are the schema and the table name)."""
+    return dg.AssetKey(qualified.split("."))
+
+
+def sql_params(profile: Profile, catalogue: Catalogue) -> dict[str, object]:
+    """Every parameter a mart or indicator SQL file may bind; `run_sql` binds only those a file names."""
+    settings = catalogue.settings
+    crude_rates = [i for i in catalogue.by_method("crude_rate") if i.numerator.kind == "activity"]
+    return {
+        **profile_params(profile),
+        "profile_year": profile.last_financial_year,
+        "levels": ["england", "system", "footprint", "neighbourhood", "local_authority", "lsoa"],
+        "gradient_sets": [f"{level}/{qtype}" for level, qtypes in settings.inequality_quantiles.items()
+                          for qtype in qtypes] or ["none"],
+        "jsna_footprint_share": settings.jsna_footprint_share,
+        "jsna_system_share": settings.jsna_system_share,
+        "indicator_ids": [i.id for i in catalogue.indicators],
+        "crude_rate_ids": [i.id for i in crude_rates] or ["none"],
+        "crude_rate_measures": [i.measure for i in crude_rates] or ["none"],
+        "fingertips_ids": sorted({int(i.options["fingertips_id"]) for i in catalogue.by_family("jsna")}) or [-1],
+    }
+
+
+def _fill(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> None:
+    table = f"{spec.schema}.{spec.name}"
+    if spec.build is None:
+        insert_select(con, table, f"{spec.layer}/{spec.name}", run.params)
+        return
+    frame = spec.build(con, run)
+    if frame is not None and frame.width:
+        con.register("table_rows", frame.to_arrow())
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM table_rows")  # table: from code
+        con.unregister("table_rows")
+
+
+def _checked(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> list[dg.AssetCheckResult]:
+    """The schema check and the SQL checks; a check about indicators the data cannot reach passes as such."""
+    table = f"{spec.schema}.{spec.name}"
+    has_rows = con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]  # table: from code
+    held = run.held.indicators
+
+    def computed(methods: tuple[str, ...]) -> bool:
+        return not methods or (has_rows and any(
+            i.method in methods and i.numerator.kind == "activity" for i in held))
+
+    chosen = tuple(c for c in spec.checks if computed(c.serves or spec.serves))
+    results = mart_check_results(con, spec.name, spec.model, chosen, f"{spec.layer}/checks", run.params)
+    return results + [dg.AssetCheckResult(
+        check_name=check.name, passed=True,
+        metadata={"detail": f"not computed: the profile's data give no activity indicator of "
+                            f"{'/'.join(check.serves or spec.serves)} (marts.fct_indicator_availability says why)"})
+        for check in spec.checks if check not in chosen]
+
+
+def table_asset(spec: TableSpec, catalogue_path: Path | None = None) -> dg.AssetsDefinition:
+    """The asset of one table: create it from its model, fill it, check it, in one transaction."""
+
+    @dg.asset(
+        key=spec.key,
+        deps=[table_key(u) for u in spec.upstream],
+        group_name=spec.layer,
+        description=f"{(spec.model.__doc__ or '').strip()}\n\n{spec.how}; schema: "
+                    f"`{spec.model.__module__}.{spec.model.__name__}`.",
+        kinds={"duckdb", "sql"} if spec.build is None else {"duckdb", "sql", "python"},
+        tags={"layer": spec.layer},
+        metadata={"dagster/column_schema": dagster_table_schema(spec.model)},
+        check_specs=mart_check_specs(spec.key, spec.model, spec.checks),
+    )
+    def _table(settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
+        profile = settings.profile()
+        catalogue = load_catalogue(catalogue_path) if catalogue_path else load_catalogue()
+        run = TableRun(settings, profile, catalogue, sql_params(profile, catalogue))
+        with marts_db.connect() as con:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.schema}")
+            con.execute("BEGIN TRANSACTION")
+            con.execute(create_table_sql(spec.model, f"{spec.schema}.{spec.name}"))
+            _fill(con, spec, run)
+            con.execute("COMMIT")
+            results = _checked(con, spec, run)
+            metadata = table_metadata(con, f"{spec.schema}.{spec.name}")
+        return dg.MaterializeResult(metadata=metadata, check_results=results)
+
+    return _table
