@@ -22,25 +22,9 @@ from assets.tables import TableRun, TableSpec, table_asset
 from pipelines.indicators import compute
 from pipelines.indicators.availability import PERIOD_COLUMNS, availability, coverage_sql
 from pipelines.indicators.catalogue import Catalogue
-from pipelines.sql import insert_select, run_sql
+from pipelines.sql import SqlChain
 from schemas.entities import ENTITIES
 from schemas.indicators import INDICATOR_MODELS, WeightedPopulationFile
-
-def _frame(con: duckdb.DuckDBPyConnection, name: str, params: dict) -> pl.DataFrame:
-    """The rows of the SELECT in `assets/sql/<name>.sql` as a polars frame (via Arrow)."""
-    run_sql(con, name, params)
-    return con.pl()
-
-
-def prepare_areas(con: duckdb.DuckDBPyConnection, params: dict, *, activity: bool = True) -> None:
-    """Temp tables shared by the indicator SQL: LSOA weights per area, area names, area activity/population."""
-    run_sql(con, "indicators/area_lsoa_weights", params)
-    run_sql(con, "indicators/area_names", params)
-    if activity:
-        run_sql(con, "indicators/area_activity", params)
-        run_sql(con, "indicators/area_population", params)
-        run_sql(con, "indicators/england_reference", params)
-
 
 def read_weighted_population(raw_dir: Path, catalogue: Catalogue) -> pl.DataFrame | None:
     """The optional supplied weighted population (None when the catalogue names no file or it is absent)."""
@@ -75,21 +59,18 @@ def build_availability(con: duckdb.DuckDBPyConnection, run: TableRun) -> pl.Data
 def build_right_drift(con: duckdb.DuckDBPyConnection, run: TableRun) -> None:
     if not run.held.by_method("growth"):
         return
-    prepare_areas(con, run.params)
-    insert_select(con, "marts.fct_right_drift", "indicators/right_drift", run.params)
+    SqlChain(con, run.params).insert("marts.fct_right_drift", "indicators/right_drift")
 
 
 def build_deprivation_gradients(con: duckdb.DuckDBPyConnection, run: TableRun) -> None:
     if not run.held.by_method("sii"):
         return
-    params = run.params
-    prepare_areas(con, params, activity=False)
-    run_sql(con, "indicators/lsoa_quantile_areas", params)
-    rows = compute.quantile_rows(_frame(con, "indicators/activity_by_quantile", params),
-                                 _frame(con, "indicators/population_by_quantile", params))
+    chain = SqlChain(con, run.params)
+    rows = compute.quantile_rows(chain.frame("indicators/activity_by_quantile"),
+                                 chain.frame("indicators/population_by_quantile"))
     gradients = compute.deprivation_gradients(rows, run.catalogue.settings)
     con.register("gradient_rows", gradients.to_arrow())
-    insert_select(con, "marts.fct_deprivation_gradients", "indicators/fct_deprivation_gradients", params)
+    chain.insert("marts.fct_deprivation_gradients", "indicators/fct_deprivation_gradients")
     con.unregister("gradient_rows")
 
 
@@ -97,52 +78,49 @@ def build_inequality_summary(con: duckdb.DuckDBPyConnection, run: TableRun) -> N
     gradients = con.execute("SELECT * FROM marts.fct_deprivation_gradients").pl()
     if gradients.is_empty():
         return
-    run_sql(con, "indicators/area_names", run.params)
     summary = compute.inequality_summary(gradients.drop("area_name"), run.catalogue.settings)
     con.register("inequality_rows", summary.to_arrow())
-    insert_select(con, "marts.fct_inequality_summary", "indicators/fct_inequality_summary", run.params)
+    SqlChain(con, run.params).insert("marts.fct_inequality_summary", "indicators/fct_inequality_summary")
     con.unregister("inequality_rows")
 
 
 def indicator_values(con, params, catalogue: Catalogue, weighted_file: pl.DataFrame | None) -> pl.DataFrame:
     """Every catalogue indicator's rows (before area names), from the marts and the other indicator marts."""
-    prepare_areas(con, params)
+    chain = SqlChain(con, params)
     parts = []
     demand = catalogue.by_method("crude_rate", "dsr", "isr", "per_weighted_capita")
     demand = [i for i in demand if i.numerator.kind == "activity"]
     if demand:
-        rows = _frame(con, "indicators/activity_by_age_sex", params)
-        reference = _frame(con, "indicators/england_rates", params)
+        rows = chain.frame("indicators/activity_by_age_sex")
+        reference = chain.frame("indicators/england_rates")
         weighted = None
         if weighted_file is not None:
             con.register("weighted_population_file", weighted_file.to_arrow())
-            weighted = _frame(con, "indicators/weighted_population_areas", params)
+            weighted = chain.frame("indicators/weighted_population_areas")
             con.unregister("weighted_population_file")
         parts.append(compute.activity_indicators(rows, reference, demand, catalogue.settings, weighted))
     deprivation = [i for i in catalogue.by_family("deprivation") if i.numerator.kind != "practice_imd_score"]
     if deprivation:  # LSOA-based (deprivation_by_area.sql); practice-based below
-        parts.append(compute.deprivation_indicators(_frame(con, "indicators/deprivation_by_area", params), deprivation))
+        parts.append(compute.deprivation_indicators(chain.frame("indicators/deprivation_by_area"), deprivation))
     by_practice = [i for i in catalogue.by_family("deprivation") if i.numerator.kind == "practice_imd_score"]
     if by_practice:
         parts.append(compute.practice_deprivation_indicators(
-            _frame(con, "indicators/practice_deprivation_by_area", params), by_practice))
+            chain.frame("indicators/practice_deprivation_by_area"), by_practice))
     workforce = catalogue.by_method("ratio_per_population")
     if workforce:
         unweighted = [i for i in workforce if i.denominator.kind == "registered_patients"]
         weightings = sorted({i.denominator.weighting_measure for i in workforce} - {None})
         for n, weighting in enumerate(weightings or [None]):
-            run_sql(con, "indicators/practice_weighted_patients",
-                    {**params, "weighting_measure": weighting or "ae_attendances_all"})
-            rows = _frame(con, "indicators/workforce_by_area", params)
+            chain.run("indicators/practice_weighted_patients", weighting_measure=weighting or "ae_attendances_all")
+            rows = chain.frame("indicators/workforce_by_area")
             chosen = [i for i in workforce if i.denominator.kind == "weighted_registered_patients"
                       and i.denominator.weighting_measure == weighting]
             parts.append(compute.workforce_indicators(rows, chosen + (unweighted if n == 0 else []),
                                                       weighted_by=weighting))
     jsna = catalogue.by_family("jsna")
     if jsna:
-        run_sql(con, "indicators/jsna_membership", params)
-        parts.append(compute.jsna_indicators(_frame(con, "indicators/jsna_published", params),
-                                             _frame(con, "indicators/jsna_aggregates", params), jsna))
+        parts.append(compute.jsna_indicators(chain.frame("indicators/jsna_published"),
+                                             chain.frame("indicators/jsna_aggregates"), jsna))
     sii = catalogue.by_method("sii")
     if sii:
         summary = con.execute("SELECT * FROM marts.fct_inequality_summary").pl()
@@ -164,7 +142,7 @@ def build_indicator_values(con: duckdb.DuckDBPyConnection, run: TableRun) -> Non
     held = run.held
     values = indicator_values(con, run.params, held, read_weighted_population(run.raw_dir, held))
     con.register("indicator_rows", values.to_arrow())
-    insert_select(con, "marts.fct_indicator_values", "indicators/fct_indicator_values", run.params)
+    SqlChain(con, run.params).insert("marts.fct_indicator_values", "indicators/fct_indicator_values")
     con.unregister("indicator_rows")
 
 

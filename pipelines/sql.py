@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from graphlib import TopologicalSorter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "assets" / "sql"
 
@@ -99,3 +103,75 @@ def replace_partitions(con: duckdb.DuckDBPyConnection, table: str, name: str, pa
     inserted = con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM partition_rows ORDER BY ALL").fetchone()[0]
     con.execute("DROP TABLE partition_rows")
     return {"deleted": int(deleted), "inserted": int(inserted)}
+
+
+# --- SQL chains: temp relations built in the order their files read each other ----------------------------------
+
+_CREATES = re.compile(r"\bCREATE\s+OR\s+REPLACE\s+TEMP\s+TABLE\s+(\w+)", re.IGNORECASE)
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+@cache
+def temp_relations(folder: str) -> dict[str, str]:
+    """Temp relation -> the file of `assets/sql/<folder>/` that creates it. Each such file creates exactly one,
+    named as the file (`area_names.sql` creates `area_names`), so a reader can find it from the name."""
+    found: dict[str, str] = {}
+    for path in sorted((SQL_DIR / folder).glob("*.sql")):
+        created = _CREATES.findall(_COMMENT.sub("", path.read_text(encoding="utf-8")))
+        if not created:
+            continue
+        if created != [path.stem]:
+            raise ValueError(f"{path}: a chain file creates one temp table named as the file, not {created}")
+        found[path.stem] = f"{folder}/{path.stem}"
+    return found
+
+
+@cache
+def reads(name: str) -> tuple[str, ...]:
+    """The temp relations of the file's folder that `assets/sql/<name>.sql` reads (comments aside)."""
+    folder, stem = name.rsplit("/", 1)
+    text = _COMMENT.sub("", sql_text(name))
+    return tuple(t for t in temp_relations(folder) if t != stem and re.search(rf"\b{t}\b", text))
+
+
+class SqlChain:
+    """Runs the SQL files of one build on one connection, building first every temp relation a file reads
+    (and those they read), each once, in an order derived from the files themselves (graphlib): no Python list
+    of temp tables to keep in step with the SQL."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, params: dict[str, Any]) -> None:
+        self.con = con
+        self.params = params
+        self.built: set[str] = set()
+
+    def _prerequisites(self, name: str) -> None:
+        graph: dict[str, tuple[str, ...]] = {}
+        folder = name.rsplit("/", 1)[0]
+        pending = [f"{folder}/{t}" for t in reads(name)]
+        while pending:
+            file = pending.pop()
+            if file not in graph:
+                graph[file] = tuple(f"{folder}/{t}" for t in reads(file))
+                pending.extend(graph[file])
+        for file in TopologicalSorter(graph).static_order():
+            if file not in self.built:
+                run_sql(self.con, file, self.params)
+                self.built.add(file)
+
+    def run(self, name: str, **params: Any) -> None:
+        """Run one file (after what it reads); extra `params` override the chain's for this file only, and a
+        temp relation run again with them is rebuilt."""
+        self._prerequisites(name)
+        run_sql(self.con, name, {**self.params, **params})
+        self.built.add(name)
+
+    def frame(self, name: str) -> "pl.DataFrame":
+        """The rows of the file's SELECT, as a polars frame (via Arrow)."""
+        self._prerequisites(name)
+        run_sql(self.con, name, self.params)
+        return self.con.pl()
+
+    def insert(self, table: str, name: str) -> None:
+        """Insert the rows of the file's SELECT into `table` (columns by name)."""
+        self._prerequisites(name)
+        insert_select(self.con, table, name, self.params)
