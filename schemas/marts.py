@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
-from schemas.vocabulary import ACTIVITY_MEASURES, ESP2013_AGE_BANDS
+from schemas.vocabulary import ACTIVITY_MEASURES, ESP2013_AGE_BANDS, STAFF_GROUPS
 from schemas.vocabulary import SEXES_KNOWN as SEXES_KNOWN_
 
 LSOA = r"^E01\d{6}$"
@@ -238,19 +238,18 @@ class FctGpWorkforce(pa.DataFrameModel):
 
 
 class FctEnglandGpWorkforce(pa.DataFrameModel):
-    """One row per month: England's GP workforce FTE by staff group and registered patients."""
+    """One row per month x staff group: England's FTE and the registered patients of the practices it covers."""
 
-    month: pl.Date = pa.Field(unique=True, description="Census month (first day), or January of the year averaged")
+    month: pl.Date = pa.Field(description="Census month (first day), or January of the year averaged")
     period_kind: str = pa.Field(isin=["month", "calendar_year_mean"], description="month, or calendar_year_mean")
     financial_year: pl.Int32 = pa.Field(description="Financial year of the month")
-    registered_patients: float = pa.Field(ge=0, description="Patients registered in England")
-    gp_fte_all: float = pa.Field(**_FTE, description="FTE GPs, all")
-    gp_fte_qualified: float = pa.Field(**_FTE, description="FTE fully qualified GPs excl. trainees and locums")
-    gp_fte_trainees: float = pa.Field(**_FTE, description="FTE GP trainees")
-    gp_fte_locums: float = pa.Field(**_FTE, description="FTE locum GPs")
-    nurses_fte: float = pa.Field(**_FTE, description="FTE nurses")
-    dpc_fte: float = pa.Field(**_FTE, description="FTE direct patient care staff")
-    admin_fte: float = pa.Field(**_FTE, description="FTE admin / non-clinical staff")
+    staff_group: str = pa.Field(isin=list(STAFF_GROUPS), description="Staff group: an FTE column of fct_gp_workforce")
+    fte: float = pa.Field(**_FTE, description="FTE of the staff group in England (null: not published)")
+    registered_patients: float = pa.Field(ge=0, description="Registered patients of the practices the FTE covers "
+                                          "(England's whole list in the GPW national summary)")
+
+    class Config:
+        unique = ["month", "staff_group"]
 
 
 class FctRegisteredPatients(pa.DataFrameModel):

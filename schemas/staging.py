@@ -15,6 +15,8 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from schemas.vocabulary import STAFF_GROUPS
+
 LSOA = r"^[EW]01\d{6}$"
 VINTAGES = [2011, 2021]
 EDITIONS = [2015, 2019, 2025]
@@ -228,22 +230,21 @@ class StgGpWorkforcePractice(pa.DataFrameModel):
 
 
 class StgGpWorkforceEngland(pa.DataFrameModel):
-    """One row per period: England's GP workforce FTE by staff group and registered patients.
+    """One row per period x staff group: England's FTE and the registered patients of the practices it covers.
 
-    Local layout: the GPW national summary (`gp/gpw_national_<YYYY-MM>.csv`). Public: the sum of every English
-    practice of the practice annual-means file (practices reporting the staff group).
+    Local layout: the GPW national summary (`gp/gpw_national_<YYYY-MM>.csv`; England's registered list for every
+    group). Public: the sum over every English practice of the practice annual-means file, each group's
+    patients counting only the practices that report that group (as the system's and PCNs' do).
     """
 
-    month: pl.Date = pa.Field(unique=True, description="Census month, or January of the year whose mean it is")
+    month: pl.Date = pa.Field(description="Census month, or January of the year whose mean it is")
     period_kind: str = pa.Field(isin=WORKFORCE_PERIODS, description="month, or calendar_year_mean")
-    registered_patients: float = pa.Field(ge=0, description="Registered patients in England")
-    gp_fte_all: float = pa.Field(nullable=True, ge=0, description="FTE GPs, all")
-    gp_fte_qualified: float = pa.Field(nullable=True, ge=0, description="FTE fully qualified GPs")
-    gp_fte_trainees: float = pa.Field(nullable=True, ge=0, description="FTE GP trainees")
-    gp_fte_locums: float = pa.Field(nullable=True, ge=0, description="FTE GP locums")
-    nurses_fte: float = pa.Field(nullable=True, ge=0, description="FTE nurses")
-    dpc_fte: float = pa.Field(nullable=True, ge=0, description="FTE direct patient care staff")
-    admin_fte: float = pa.Field(nullable=True, ge=0, description="FTE admin and non-clinical staff")
+    staff_group: str = pa.Field(isin=list(STAFF_GROUPS), description="Staff group (an FTE column of fct_gp_workforce)")
+    fte: float = pa.Field(nullable=True, ge=0, description="FTE of the staff group in England (null: not published)")
+    registered_patients: float = pa.Field(ge=0, description="Registered patients of the practices the FTE covers")
+
+    class Config:
+        unique = ["month", "staff_group"]
 
 
 class StgUecEdAttendances(pa.DataFrameModel):

@@ -43,6 +43,10 @@ PERIOD_TYPES: tuple[str, ...] = ("financial_year", "financial_year_growth", "mon
                                  "fingertips_period")
 QUANTILE_TYPES: tuple[str, ...] = ("national_decile", "national_quintile", "system_decile", "system_quintile")
 
+#: GP workforce staff groups: the FTE columns of marts.fct_gp_workforce, the staff_group of England's rows.
+STAFF_GROUPS: tuple[str, ...] = ("gp_fte_all", "gp_fte_qualified", "gp_fte_trainees", "gp_fte_locums", "nurses_fte",
+                                 "dpc_fte", "admin_fte")
+
 #: What an indicator's numerator or denominator counts. Disclosure control protects counts of people only
 #: (residents, patients, attendances, admissions); counts of areas (LSOAs), staff FTE and summed scores are
 #: published facts about places and services, not about individuals, and are shown whatever their size.

@@ -385,10 +385,11 @@ def tiny_marts(tmp_path: Path) -> Path:
         FROM (VALUES ('Z90001', 'U1', 'FP1', 8000, 4.0), ('Z90002', 'U2', 'FP2', 12000, 5.0))
             p(practice_code, pcn, fp, patients, fte);
         INSERT INTO marts.fct_england_gp_workforce BY NAME
-        SELECT DATE '2019-03-01' AS month, 'month' AS period_kind, 2018 AS financial_year,
-            1000000 AS registered_patients,
-            600.0 AS gp_fte_all, 500.0 AS gp_fte_qualified, 0.0 AS gp_fte_trainees, 0.0 AS gp_fte_locums,
-            100.0 AS nurses_fte, 100.0 AS dpc_fte, 100.0 AS admin_fte;
+        SELECT DATE '2019-03-01' AS month, 'month' AS period_kind, 2018 AS financial_year, staff_group, fte,
+            1000000 AS registered_patients
+        FROM (VALUES ('gp_fte_all', 600.0), ('gp_fte_qualified', 500.0), ('gp_fte_trainees', 0.0),
+                     ('gp_fte_locums', 0.0), ('nurses_fte', 100.0), ('dpc_fte', 100.0), ('admin_fte', 100.0))
+            g(staff_group, fte);
         INSERT INTO marts.fct_registered_patients BY NAME
         SELECT practice_code, DATE '2019-03-01' AS month, 2018 AS financial_year, age_band, sex,
             n AS patients

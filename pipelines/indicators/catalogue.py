@@ -24,7 +24,8 @@ DEFAULT_CATALOGUE = PROJECT_DIR / "config" / "indicators.yaml"
 
 FAMILIES = ("deprivation", "demand", "inequality", "right_drift", "primary_care", "jsna")
 from schemas.entities import ENTITIES  # noqa: E402
-from schemas.vocabulary import COUNT_UNITS, LEVELS, METHOD_NAMES, PEOPLE, PERIOD_TYPES, QUANTILE_TYPES  # noqa: E402
+from schemas.vocabulary import (  # noqa: E402
+    COUNT_UNITS, LEVELS, METHOD_NAMES, PEOPLE, PERIOD_TYPES, QUANTILE_TYPES, STAFF_GROUPS)
 POLARITIES = ("higher_is_worse", "higher_is_better", "no_polarity")
 
 #: Measure kinds the computing code knows how to read, with the marts each reads from.
@@ -55,8 +56,7 @@ MEASURE_COUNTS: dict[str, str] = {
 assert set(MEASURE_COUNTS) == set(MEASURE_KINDS) and set(MEASURE_COUNTS.values()) <= set(COUNT_UNITS)
 
 #: Workforce columns a `workforce_fte` measure may name (the FTE columns of marts.fct_gp_workforce).
-WORKFORCE_COLUMNS = ("gp_fte_all", "gp_fte_qualified", "gp_fte_trainees", "gp_fte_locums", "nurses_fte",
-                     "dpc_fte", "admin_fte")
+WORKFORCE_COLUMNS = STAFF_GROUPS
 
 #: Methods: the numerator and denominator kinds each accepts and the levels it can produce.
 METHODS: dict[str, dict[str, Any]] = {

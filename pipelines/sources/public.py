@@ -214,12 +214,19 @@ def _workforce_practice(f: dict[str, pl.DataFrame], profile: Profile) -> pl.Data
 
 
 def _workforce_england(f: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFrame:
-    """England = every practice of the file (each FTE sum over the practices reporting it)."""
+    """England = every practice of the file: per staff group, the FTE and the registered patients of the
+    practices reporting that group (a practice with no figure counts in neither, as in the system's rows)."""
     rows = _workforce_rows(f["gp_workforce"])
-    fte = ["gp_fte_all", "gp_fte_qualified", "nurses_fte", "dpc_fte", "admin_fte"]
-    return rows.group_by("month", "period_kind").agg(
-        pl.col("registered_patients").sum(), *(pl.col(c).sum() for c in fte),
-        pl.lit(None, pl.Float64).alias("gp_fte_trainees"), pl.lit(None, pl.Float64).alias("gp_fte_locums"))
+    reported = ["gp_fte_all", "gp_fte_qualified", "nurses_fte", "dpc_fte", "admin_fte"]
+    groups = [rows.filter(pl.col(group).is_not_null()).group_by("month", "period_kind").agg(
+        pl.lit(group).alias("staff_group"), pl.col(group).sum().alias("fte"), pl.col("registered_patients").sum())
+        for group in reported]
+    # trainees and locums come as one figure in the annual means: not published apart
+    months = rows.select("month", "period_kind").unique()
+    unpublished = [months.with_columns(pl.lit(group).alias("staff_group"), pl.lit(None, pl.Float64).alias("fte"))
+                   .join(groups[0].select("month", "registered_patients"), on="month")
+                   for group in ("gp_fte_trainees", "gp_fte_locums")]
+    return pl.concat([*groups, *unpublished], how="diagonal_relaxed").sort("month", "staff_group")
 
 
 def _ae_providers(f: dict[str, pl.DataFrame], profile: Profile) -> pl.DataFrame:

@@ -1,7 +1,8 @@
 -- One row per level x area x census month x staff group (an FTE column of marts.fct_gp_workforce): FTE and
 -- the registered patients of the practices that reported that staff group that month (a practice with no
 -- figure for a group counts in neither numerator nor denominator), and the same for need-weighted patients
--- (practices with an age-sex list that month). England from marts.fct_england_gp_workforce, whose weighted
+-- (practices with an age-sex list that month). England from marts.fct_england_gp_workforce (per staff group,
+-- the patients of the practices the FTE covers), whose weighted
 -- list is its registered list by construction (weights average 1 over England's population).
 -- Needs the temp table practice_weighted_patients (practice_weighted_patients.sql).
 -- Fractional values are summed as DECIMAL(38, 12), exactly: the same result whatever DuckDB's thread count.
@@ -36,15 +37,9 @@ FROM by_level
 GROUP BY ALL
 UNION ALL
 SELECT 'england', CAST($england_code AS VARCHAR), month,
-    CASE period_kind WHEN 'month' THEN strftime(month, '%Y-%m') ELSE strftime(month, '%Y') END, staff_column, fte,
-    CAST(registered_patients AS DOUBLE), fte, CAST(registered_patients AS DOUBLE), NULL
-FROM (
-    UNPIVOT (
-        SELECT month, period_kind, registered_patients, gp_fte_all, gp_fte_qualified, gp_fte_trainees, gp_fte_locums,
-            nurses_fte, dpc_fte, admin_fte
-        FROM marts.fct_england_gp_workforce
-    )
-    ON gp_fte_all, gp_fte_qualified, gp_fte_trainees, gp_fte_locums, nurses_fte, dpc_fte, admin_fte
-    INTO NAME staff_column VALUE fte
-)
+    CASE period_kind WHEN 'month' THEN strftime(month, '%Y-%m') ELSE strftime(month, '%Y') END,
+    staff_group AS staff_column, fte, CAST(registered_patients AS DOUBLE), fte, CAST(registered_patients AS DOUBLE),
+    NULL
+FROM marts.fct_england_gp_workforce
+WHERE fte IS NOT NULL
 ORDER BY ALL;

@@ -1,6 +1,6 @@
--- One row per period: England's GP workforce FTE by staff group and registered patients (GPW national, or the
--- sum of every English practice where only practice-level figures are held); period_kind as fct_gp_workforce.
-SELECT month, period_kind, ina_financial_year(month) AS financial_year, registered_patients, gp_fte_all,
-    gp_fte_qualified, gp_fte_trainees, gp_fte_locums, nurses_fte, dpc_fte, admin_fte
+-- One row per period x staff group: England's FTE and the registered patients of the practices it covers (GPW
+-- national, or the sum of every English practice reporting the group where only practice-level figures are
+-- held); period_kind as fct_gp_workforce.
+SELECT month, period_kind, ina_financial_year(month) AS financial_year, staff_group, fte, registered_patients
 FROM staging.stg_gp__workforce_england
-ORDER BY month
+ORDER BY month, staff_group
