@@ -2,11 +2,26 @@
 
 import dagster as dg
 
-from pipelines.platform.definitions import defs
+from pipelines.platform import definitions
+
+defs = definitions.build_definitions(definitions.settings_from_environment())
 
 
 def test_definitions_load():
     dg.Definitions.validate_loadable(defs)
+
+
+def test_the_code_location_is_loaded_lazily_for_the_profile_in_force(monkeypatch, tmp_path):
+    """Importing the module reads no profile; Dagster loads `defs` for INA_PROFILE and its folders."""
+    assert not isinstance(definitions.defs, dg.Definitions)
+    monkeypatch.setenv("INA_PROFILE", "config/profiles/lsc.yaml")
+    monkeypatch.setenv("INA_MARTS_DIR", str(tmp_path))
+    loaded = definitions.defs()
+    settings = loaded.resources["settings"]
+    assert settings.profile_path.endswith("lsc.yaml") and settings.marts_dir == str(tmp_path)
+    assert settings.raw_dir.endswith("data/raw/lsc")
+    keys = {k.to_user_string() for k in loaded.resolve_asset_graph().get_all_asset_keys()}
+    assert "raw/ecds" not in keys and "staging/stg_gp__workforce_practice" in keys  # public layouts
 
 
 def test_asset_graph_snapshot():

@@ -156,9 +156,10 @@ def test_demo_world_quarantines_nothing_and_says_so(demo_world):
 
 
 def test_every_suite_is_a_check_on_a_mart_with_its_query():
-    from pipelines.platform.definitions import defs
+    from pipelines.platform.definitions import build_definitions
 
-    checks = {(k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys}
+    checks = {(k.asset_key.to_user_string(), k.name)
+              for k in build_definitions().resolve_asset_graph().asset_check_keys}
     for suite in SUITES:
         assert (f"marts/{suite.table}", suite.check_name) in checks
         if suite.query:

@@ -123,10 +123,12 @@ class CommissionerTables:
         return sorted(self.indicators["period"].unique().drop_nulls().to_list())
 
     def latest(self) -> pl.DataFrame:
-        """The indicator rows of each indicator's latest period (what the level sheets show)."""
+        """The indicator rows of each indicator's latest period at each level (what the level sheets show): a
+        level whose data stop earlier (neighbourhoods on the older IMD edition's LSOAs) shows its own latest."""
         frame = self.indicators
-        latest = frame.group_by("indicator_id").agg(pl.col("period").max().alias("_latest"))
-        return frame.join(latest, on="indicator_id").filter(pl.col("period") == pl.col("_latest")).drop("_latest")
+        latest = frame.group_by("indicator_id", "level").agg(pl.col("period").max().alias("_latest"))
+        return frame.join(latest, on=["indicator_id", "level"]).filter(
+            pl.col("period") == pl.col("_latest")).drop("_latest")
 
 
 def read_marts(con: duckdb.DuckDBPyConnection) -> dict[str, pl.DataFrame]:

@@ -185,8 +185,18 @@ def dictionary(
 
 
 @app.command()
-def dev(port: int = typer.Option(3000, help="Port on 127.0.0.1")) -> None:
-    """Start the Dagster UI (and daemon) on 127.0.0.1 for this project."""
+def dev(
+    port: int = typer.Option(3000, help="Port on 127.0.0.1"),
+    profile: Path = typer.Option(DEFAULT_PROFILE, help="ICB profile YAML whose graph the UI shows"),
+    raw_dir: Optional[Path] = typer.Option(None, help="Folder of raw files (default: data/raw/<profile>)"),
+    marts_dir: Optional[Path] = typer.Option(None, help="Folder of the marts database (default: data/marts/<profile>)"),
+) -> None:
+    """Start the Dagster UI (and daemon) on 127.0.0.1 for this project, on the profile's graph and folders."""
+    from pipelines.platform.definitions import MARTS_DIR_ENV, PROFILE_ENV, RAW_DIR_ENV
+
+    raw_dir, marts_dir = _profile_dirs(profile, raw_dir, marts_dir)
+    os.environ.update({PROFILE_ENV: str(Path(profile).resolve()), RAW_DIR_ENV: str(Path(raw_dir).resolve()),
+                       MARTS_DIR_ENV: str(Path(marts_dir).resolve())})
     home = _dagster_home()
     command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.platform.definitions", "-h", "127.0.0.1", "-p", str(port)]
     raise typer.Exit(subprocess.call(command, cwd=home))

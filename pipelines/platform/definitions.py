@@ -2,12 +2,17 @@
 
 The graph is the same for every profile (demo, real public data, an ICB's own extracts, or a mix): only the
 source adapter of each entity differs (`pipelines.sources`, `assets/staging.py`); the marts, indicators,
-outputs and publication above the staging tables are written once. `defs` uses the demo profile and its folders
-(data/raw/demo, data/marts/demo); the CLI, tests and `ina dev --profile` call `build_definitions(InaSettings(...))`
-to point the same graph at another profile and other folders.
+outputs and publication above the staging tables are written once.
+
+Nothing is read at import: `defs` is loaded by Dagster when the code location loads (`dagster dev -m
+pipelines.platform.definitions`, `ina dev --profile ...`), for the profile named by `INA_PROFILE` (default: the
+demo) and its folders (`INA_RAW_DIR`, `INA_MARTS_DIR`, default `data/raw/<profile>`, `data/marts/<profile>`).
+The CLI and tests call `build_definitions(InaSettings(...))` to point the same graph at a profile and folders.
 """
 
 from __future__ import annotations
+
+import os
 
 import dagster as dg
 
@@ -59,10 +64,24 @@ def build_definitions(settings: InaSettings | None = None) -> dg.Definitions:
     )
 
 
+PROFILE_ENV, RAW_DIR_ENV, MARTS_DIR_ENV = "INA_PROFILE", "INA_RAW_DIR", "INA_MARTS_DIR"
+
+
+def settings_from_environment() -> InaSettings:
+    """The settings a code location loads with: `INA_PROFILE` (default demo.yaml) and its folders."""
+    profile = load_profile(os.environ.get(PROFILE_ENV) or DEFAULT_PROFILE)
+    return InaSettings(profile_path=str(profile.source_path),
+                       raw_dir=os.environ.get(RAW_DIR_ENV) or str(profile.default_raw_dir),
+                       marts_dir=os.environ.get(MARTS_DIR_ENV) or str(profile.default_marts_dir))
+
+
 def demo_graph() -> tuple[list[dg.AssetsDefinition], list[dg.AssetChecksDefinition]]:
     """The demo profile's assets and checks (what tests and benchmarks materialise on generated data)."""
     profile = load_profile(DEFAULT_PROFILE)
     return graph_assets(profile), graph_checks(profile)
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location, loaded by Dagster (not at import): the graph of the profile in force."""
+    return build_definitions(settings_from_environment())

@@ -24,7 +24,7 @@ from pipelines.report.charts import DriftPanel, GradientPanel
 from schemas.vocabulary import PEOPLE
 
 #: Indicators shown as headline cards (system page) and as the columns of the neighbourhood overview, when the
-#: catalogue has them.
+#: profile's data give them a value at the level (`with_values`).
 HEADLINES = (
     "emergency_admissions_isr",
     "ae_attendances_all_isr",
@@ -41,10 +41,27 @@ OVERVIEW = (
     "emergency_bed_days_isr",
     "gp_fte_qualified_per_100k",
     "gp_fte_qualified_per_100k_weighted",
+    "imd_core20_lsoa_share",
+    "imd_score_practice_weighted",
+    "nurses_fte_per_100k",
+    "dpc_fte_per_100k",
 )
-#: The neighbourhood maps: areas coloured by their comparison with England on these indicators.
-MAPPED = ("emergency_admissions_isr", "ae_attendances_all_isr")
-COMPARED = "emergency_admissions_isr"  # the "compare areas" chart of the neighbourhood page
+OVERVIEW_COLUMNS = 7
+#: The neighbourhood maps: areas coloured by their comparison with England on the first two of these that the
+#: data give (with limits, so a comparison exists); the first one is also the "compare areas" chart.
+MAPPED = ("emergency_admissions_isr", "ae_attendances_all_isr", "imd_core20_population_share",
+          "imd_decile1_population_share")
+
+
+def with_values(latest: pl.DataFrame, ids: tuple[str, ...], level: str, limit: int | None = None,
+                compared: bool = False) -> list[str]:
+    """The indicators of `ids`, in order, that have a shown value at `level` (and a comparison with England,
+    when `compared`): a report column or map is never drawn for an indicator the data cannot give."""
+    rows = latest.filter(pl.col("level") == level, pl.col("value").is_not_null())
+    if compared:
+        rows = rows.filter(pl.col("comparison_95").is_not_null(), pl.col("comparison_95") != "not_compared")
+    present = set(rows["indicator_id"].unique().to_list())
+    return [i for i in ids if i in present][:limit]
 
 
 @dataclass
@@ -302,10 +319,12 @@ def _neighbourhood_footprints(inputs: ReportInputs) -> dict[str, str]:
 
 def overview_table(inputs: ReportInputs, codes: list[str] | None = None) -> Table | None:
     """Neighbourhoods (rows) x headline indicators (columns): value coloured by comparison with England."""
-    ids = [i for i in OVERVIEW if _has(inputs.catalogue, i)]
+    everything = inputs.tables.latest()
+    ids = [i for i in with_values(everything, OVERVIEW, "neighbourhood", OVERVIEW_COLUMNS)
+           if _has(inputs.catalogue, i)]
     if not ids:
         return None
-    latest = inputs.tables.latest().filter((pl.col("level") == "neighbourhood") & pl.col("indicator_id").is_in(ids))
+    latest = everything.filter((pl.col("level") == "neighbourhood") & pl.col("indicator_id").is_in(ids))
     if codes is not None:
         latest = latest.filter(pl.col("area_code").is_in(codes))
     if latest.is_empty():

@@ -22,7 +22,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from pipelines.dictionary import dictionary_sections, family_title  # noqa: E402
 from pipelines.report import charts, maps  # noqa: E402
 from pipelines.report.pages import (  # noqa: E402
-    COMPARED,
     MAPPED,
     Figure,
     Page,
@@ -35,6 +34,7 @@ from pipelines.report.pages import (  # noqa: E402
     headline_cards,
     neighbourhood_tables,
     overview_table,
+    with_values,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -199,7 +199,8 @@ def _neighbourhood_page(inputs: ReportInputs, figures: _Figures) -> Page:
     page.sections.append(("overview", "At a glance", items))
 
     map_items: list = []
-    mapped = {i: inputs.catalogue.get(i).name for i in MAPPED if any(x.id == i for x in inputs.catalogue.indicators)}
+    chosen = with_values(latest, MAPPED, "neighbourhood", 2, compared=True)
+    mapped = {i: inputs.catalogue.get(i).name for i in chosen if any(x.id == i for x in inputs.catalogue.indicators)}
     if inputs.boundaries is not None and mapped:
         areas = maps.area_polygons(inputs.boundaries, inputs.geography, "neighbourhood_code", "neighbourhood_name")
         footprints = maps.area_polygons(inputs.boundaries, inputs.geography, "footprint_code", "footprint_name")
@@ -210,8 +211,8 @@ def _neighbourhood_page(inputs: ReportInputs, figures: _Figures) -> Page:
         titles = {i: f"{name}, {periods[i]}" for i, name in mapped.items()}
         fig = maps.comparison_map(areas, values, footprints, titles)
         map_items.append(figures.save(
-            fig, "neighbourhoods-map", "Maps of the neighbourhoods coloured by whether their indirectly "
-            "standardised ratios are better, similar or worse than England", "Neighbourhoods coloured by their "
+            fig, "neighbourhoods-map", "Maps of the neighbourhoods coloured by whether their "
+            f"{' and '.join(mapped.values())} are better, similar or worse than England", "Neighbourhoods coloured by their "
             "comparison with England at 95% (green better, amber similar, red worse; grey suppressed). Black "
             "lines: footprints. A neighbourhood is drawn as the LSOAs whose registered patients are mostly its "
             f"own (best fit); its value counts every LSOA by registration shares. {inputs.boundary_note}", "map"))
@@ -219,10 +220,11 @@ def _neighbourhood_page(inputs: ReportInputs, figures: _Figures) -> Page:
         map_items.append(inputs.boundary_note or "No LSOA boundaries: maps are omitted.")
     page.sections.append(("map", "Map", map_items))
 
-    if any(i.id == COMPARED for i in inputs.catalogue.indicators):
-        rows = latest.filter(pl.col("indicator_id") == COMPARED)
+    compared = next(iter(mapped), None)
+    if compared is not None:
+        rows = latest.filter(pl.col("indicator_id") == compared)
         if rows.height:
-            indicator = inputs.catalogue.get(COMPARED)
+            indicator = inputs.catalogue.get(compared)
             period = rows["period"].max()
             rows = rows.filter(pl.col("period") == period).with_columns(
                 pl.coalesce("area_name", "area_code").alias("area_name"))
