@@ -100,6 +100,7 @@ def sql_params(profile: Profile, catalogue: Catalogue) -> dict[str, object]:
                           for qtype in qtypes] or ["none"],
         "jsna_footprint_share": settings.jsna_footprint_share,
         "jsna_system_share": settings.jsna_system_share,
+        "neighbourhood_min_coverage": settings.neighbourhood_min_coverage,
         "indicator_ids": [i.id for i in catalogue.indicators],
         "crude_rate_ids": [i.id for i in crude_rates] or ["none"],
         "crude_rate_measures": [i.measure for i in crude_rates] or ["none"],

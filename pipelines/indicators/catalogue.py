@@ -161,6 +161,7 @@ class Settings:
     weighted_population_file: str | None = None
     jsna_footprint_share: float = 0.5
     jsna_system_share: float = 0.5
+    neighbourhood_min_coverage: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,10 @@ def _settings(raw: dict, where: str) -> Settings:
         weighted_population_file=raw.get("weighted_population_file"),
         jsna_footprint_share=float(raw.get("jsna_footprint_share", 0.5)),
         jsna_system_share=float(raw.get("jsna_system_share", 0.5)),
+        neighbourhood_min_coverage=float(raw.get("neighbourhood_min_coverage", 0.8)),
     )
+    if not 0 <= settings.neighbourhood_min_coverage <= 1:
+        raise CatalogueError(f"{where}: settings.neighbourhood_min_coverage must lie in 0..1")
     if settings.sii_repetitions < 1000:
         raise CatalogueError(f"{where}: settings.sii_repetitions must be at least 1000")
     return settings

@@ -188,6 +188,22 @@ def test_the_icb_has_its_eight_sub_icb_locations_and_about_1060_lsoas(lsc):
     assert lsc.one("SELECT count(*) FROM marts.dim_practices WHERE footprint_code IS NULL") == 0
 
 
+def test_neighbourhoods_get_lsoa_values_only_where_registrations_cover_them(lsc):
+    """Pennine Lancashire's practice x LSOA file covers Pennine's PCNs (88-100% of their lists) and a few stray
+    patients of other PCNs: only PCNs covered for at least 80% of their patients get LSOA-based values; every
+    PCN keeps its practice-based ones (GP FTE, practice-weighted IMD)."""
+    pcns = dict(lsc.rows(
+        "SELECT indicator_id, count(DISTINCT area_code) FROM marts.fct_indicator_values WHERE level = 'neighbourhood' "
+        "AND value IS NOT NULL AND indicator_id IN ('imd_core20_population_share', 'imd_core20_lsoa_share', "
+        "'gp_fte_qualified_per_100k', 'imd_score_practice_weighted') GROUP BY 1"))
+    assert pcns["imd_core20_population_share"] == pcns["imd_core20_lsoa_share"] == 13
+    assert pcns["gp_fte_qualified_per_100k"] == 41 and pcns["imd_score_practice_weighted"] == 41
+    outside = lsc.one("SELECT count(*) FROM marts.fct_indicator_values AS v JOIN marts.dim_areas AS a "
+                      "ON a.level = v.level AND a.area_code = v.area_code WHERE v.level = 'neighbourhood' "
+                      "AND v.indicator_id = 'imd_core20_lsoa_share' AND a.parent_code <> 'PL'")
+    assert outside == 0
+
+
 def test_south_cumbria_takes_millom_and_bentham_but_not_eden(lsc):
     by_lad = dict(lsc.rows("SELECT lad_name, count(*) FROM marts.dim_geography GROUP BY 1"))
     assert len(by_lad) == 18 and "Eden" not in by_lad
