@@ -42,7 +42,7 @@ def _suite_key(suite) -> dg.AssetCheckKey:
     ],
     can_subset=True,
     description="Great Expectations suites on the marts (pipelines/quality/suites.py); Data Docs in "
-    "data/marts/data_docs/index.html.",
+    "data/marts/<profile>/data_docs/index.html.",
 )
 def great_expectations(
     context: dg.AssetCheckExecutionContext, settings: InaSettings, marts_db: MartsDatabase

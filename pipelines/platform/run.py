@@ -26,7 +26,9 @@ from pipelines.platform.partitions import BY_EDITION, PartitionFilesError, Parti
 from pipelines.platform.resources import InaSettings, build_resources
 from schemas.registry import RAW_SOURCES
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+#: The terminal gets one line per asset and per failure from `report_run`; Dagster's own console log (step
+#: failures with Dagster's stack traces) would bury a user's one clear error, so it shows only its own crashes.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -252,7 +254,12 @@ def report_run(result: GraphRun, echo: Callable[[str], None]) -> None:
             cause = error.cause or error
             while cause.cause is not None:
                 cause = cause.cause
-            echo(f"  FAILED {event.step_key}:\n{cause.message}")
+            # "module.ErrorClass: message" -> the message, which names the file, line and column
+            message = cause.message.strip()
+            head, _, rest = message.partition(": ")
+            if rest and "." in head and " " not in head:
+                message = rest
+            echo(f"  FAILED {event.step_key.replace('__', '/', 1)}: {message}")
 
 
 @contextmanager

@@ -1,5 +1,5 @@
-"""Run the real pipeline against copies of the demo world: the harness of the bad-input, publication and
-determinism tests.
+"""Run the real pipeline against copies of a built world (the demo's, or the real LSC profile's): the harness of
+the bad-input, publication and determinism tests. Every run uses the graph of the profile it is given.
 
 - `copy_marts` copies the demo world's published database (and its working copy) so a test can run against
   "a published DB from a good run" without touching the shared one.
@@ -50,11 +50,12 @@ def overlay_raw(source_raw: Path, dest: Path) -> Path:
 def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, ranges=None, instance=None, **resources):
     """A `GraphRun` (pipelines/platform/run.py): the selection's phases, every partition with a file unless `ranges`;
     on `instance` (default: a new ephemeral one)."""
-    from pipelines.platform.definitions import demo_graph
-    ALL_ASSETS, ALL_CHECKS = demo_graph()
+    from pipelines.config import load_profile
+    from pipelines.platform.definitions import graph_assets, graph_checks
     from pipelines.platform.resources import InaSettings, build_resources
     from pipelines.platform.run import run_graph
 
+    ALL_ASSETS, ALL_CHECKS = graph_assets(load_profile(profile)), graph_checks(load_profile(profile))
     settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
     return run_graph([*ALL_ASSETS, *ALL_CHECKS], {**build_resources(settings), **resources},
                      instance or dg.DagsterInstance.ephemeral(), Path(raw_dir), selection=selection, ranges=ranges,
@@ -66,12 +67,14 @@ _CHILD = textwrap.dedent(
     import json, sys
     from pathlib import Path
     import dagster as dg
-    from pipelines.platform.definitions import demo_graph
-    ALL_ASSETS, ALL_CHECKS = demo_graph()
+    from pipelines.config import load_profile
+    from pipelines.platform.definitions import graph_assets, graph_checks
     from pipelines.platform.run import run_graph
     from pipelines.platform.resources import InaSettings, MartsDatabase, build_resources
 
     args = json.loads(sys.argv[1])
+    profile = load_profile(args["profile"])  # the profile's own graph: its entities' adapters
+    ALL_ASSETS, ALL_CHECKS = graph_assets(profile), graph_checks(profile)
     settings = InaSettings(raw_dir=args["raw_dir"], marts_dir=args["marts_dir"], profile_path=args["profile"])
     resources = build_resources(settings)
     if args["threads"]:

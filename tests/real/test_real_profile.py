@@ -701,3 +701,90 @@ def test_ina_fetch_copies_from_the_mirror(tmp_path):
     assert "1 cached" in again.output
     bad = CliRunner().invoke(app, ["fetch", "--mirror", str(REAL), "--only", "no_such_source", "--dest", str(tmp_path)])
     assert bad.exit_code == 1
+
+
+# -- reliability on the real profile's sources: bad input, SIGKILL, determinism ---------------------------------
+
+
+def _bad_workforce_file(real_dir: Path, raw: Path) -> Path:
+    """A raw folder of links to the mirror, with the GP workforce file's third line given a negative FTE."""
+    import gzip
+
+    from bad_inputs.harness import overlay_raw
+
+    overlay_raw(real_dir, raw)
+    name = "gp_workforce/practice_workforce_annual_2023-2025.csv.gz"
+    (raw / name).unlink()
+    with gzip.open(real_dir / name, "rt", newline="") as source, gzip.open(raw / name, "wt", newline="") as out:
+        for n, line in enumerate(source, start=1):
+            if n == 3:
+                fields = line.split(",")
+                fields[4] = "-2.0"  # TOTAL_GP_EXTGL_FTE
+                line = ",".join(fields)
+            out.write(line)
+    return raw / name
+
+
+def test_a_bad_published_file_gets_one_clear_error_and_the_marts_stay(lsc, real_dir, tmp_path):
+    import subprocess
+    import sys
+
+    from bad_inputs.harness import copy_marts
+
+    from pipelines.publish import content_hash
+
+    bad = _bad_workforce_file(real_dir, tmp_path / "raw")
+    marts = copy_marts(lsc.marts_dir, tmp_path / "marts")
+    before = content_hash(marts / "ina.duckdb")
+    run = subprocess.run([sys.executable, "-m", "pipelines.platform.cli", "materialize", "--profile", str(LSC_PROFILE),
+                          "--raw-dir", str(tmp_path / "raw"), "--marts-dir", str(marts)],
+                         cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1, run.stdout[-2000:]
+    failures = [line for line in run.stdout.splitlines() if line.startswith("  FAILED ")]
+    assert failures and all(f"{bad}, line 3, column 'TOTAL_GP_EXTGL_FTE': value below 0" in line
+                            for line in failures), failures
+    assert "Traceback" not in run.stderr and "Stack Trace" not in run.stderr
+    assert content_hash(marts / "ina.duckdb") == before
+
+
+def test_sigkill_mid_real_run_leaves_the_published_marts_intact(lsc, real_dir, tmp_path):
+    import os
+    import signal
+
+    from bad_inputs.harness import copy_marts, spawn_materialize
+
+    from pipelines.publish import content_hash
+
+    marts = copy_marts(lsc.marts_dir, tmp_path / "marts")
+    before = content_hash(marts / "ina.duckdb")
+    wal, log = marts / ".build" / "ina.duckdb.wal", tmp_path / "run.log"
+    child = spawn_materialize(real_dir, marts, LSC_PROFILE, ("staging", "marts", "published"), log)
+    try:
+        deadline = time.monotonic() + 300
+        while not wal.exists():
+            assert child.poll() is None, f"the run ended before it could be killed:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, "the run never wrote to its working copy"
+            time.sleep(0.005)
+        time.sleep(0.5)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert content_hash(marts / "ina.duckdb") == before
+    with duckdb.connect(str(marts / "ina.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.fct_indicator_values").fetchone()[0] > 0
+
+
+def test_two_real_runs_with_different_thread_counts_give_identical_marts(lsc, real_dir, tmp_path):
+    from bad_inputs.harness import full_refresh
+
+    from pipelines.publish import content_hash
+
+    refresh = full_refresh(lsc.marts_dir, real_dir, LSC_PROFILE, tmp_path)
+    assert refresh.success, refresh.output
+    assert refresh.threads != refresh.default_threads and refresh.errors == []
+    schemas = ("marts", "staging")
+    assert content_hash(refresh.database, schemas) == content_hash(lsc.database, schemas)

@@ -11,7 +11,7 @@ by_level AS (
     UNION ALL SELECT 'neighbourhood', neighbourhood_code, * FROM practices
 )
 SELECT level, area_code, imd_edition, 'IMD' || imd_edition AS period,
-    CAST(sum(registered_patients) AS DOUBLE) AS patients,
+    CAST(sum(CAST(registered_patients AS DECIMAL(38, 12))) AS DOUBLE) AS patients,
     CAST(sum(CAST(registered_patients * imd_score AS DECIMAL(38, 12))) AS DOUBLE) AS patients_x_score,
     any_value(england_imd_score) AS england_score
 FROM by_level

@@ -29,7 +29,7 @@ by_level AS (
 SELECT level, area_code, month,
     CASE period_kind WHEN 'month' THEN strftime(month, '%Y-%m') ELSE strftime(month, '%Y') END AS period, staff_column,
     CAST(sum(CAST(fte AS DECIMAL(38, 12))) AS DOUBLE) AS fte,
-    CAST(sum(registered_patients) AS DOUBLE) AS registered_patients,
+    CAST(sum(CAST(registered_patients AS DECIMAL(38, 12))) AS DOUBLE) AS registered_patients,
     CAST(sum(CAST(fte AS DECIMAL(38, 12))) FILTER (WHERE weighted_patients IS NOT NULL) AS DOUBLE) AS fte_weighted,
     CAST(sum(CAST(weighted_patients AS DECIMAL(38, 12))) AS DOUBLE) AS weighted_patients,
     count(*) AS practices

@@ -56,7 +56,8 @@ SELECT
     l.area_code,
     l.basis,
     CAST(l.financial_year AS INTEGER) AS financial_year,
-    sum(l.activity) AS activity,
+    -- weighted activity is fractional: an exact decimal sum, the same whatever DuckDB's thread count
+    CAST(sum(CAST(l.activity AS DECIMAL(38, 12))) AS DOUBLE) AS activity,
     count(DISTINCT l.month) FILTER (WHERE l.activity IS NOT NULL) AS months,
     count(DISTINCT l.month) FILTER (WHERE l.activity IS NOT NULL) = 12 AS complete,
     count(DISTINCT l.org_code) FILTER (WHERE l.activity IS NOT NULL) AS organisations,
