@@ -26,7 +26,7 @@ from pipelines.outputs import (
 )
 from pipelines.outputs.csvs import CSV_DIR
 from pipelines.outputs.tables import MARTS, hidden_count
-from pipelines.platform.resources import InaSettings, MartsDatabase
+from assets.resources import InaSettings, MartsDatabase
 
 GROUP = "outputs"
 WORKBOOK_KEY = dg.AssetKey(["outputs", "commissioner_workbook"])

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import dagster as dg
 
 from pipelines.publish import content_hash, publish_database
-from pipelines.platform.resources import InaSettings
+from assets.resources import InaSettings
 
 PUBLISH_KEY = dg.AssetKey(["published", "ina_duckdb"])
 

@@ -19,7 +19,7 @@ from assets.outputs import CSVS_KEY, WORKBOOK_KEY
 from pipelines.quality.record_level import scan_database, scan_output_files
 from pipelines.quality.runner import DOCS_INDEX, load_batch, run_suites
 from pipelines.quality.suites import SUITES, run_parameters
-from pipelines.platform.resources import InaSettings, MartsDatabase
+from assets.resources import InaSettings, MartsDatabase
 from schemas.indicators import INDICATOR_MODELS
 from schemas.marts import MART_MODELS
 

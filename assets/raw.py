@@ -12,8 +12,8 @@ import hashlib
 
 import dagster as dg
 
-from pipelines.platform.partitions import Partitioning
-from pipelines.platform.resources import InaSettings
+from assets.partitions import Partitioning
+from assets.resources import InaSettings
 from pipelines.sources.validation import validate_source
 from schemas.ddl import dagster_table_schema
 from schemas.registry import RawSource

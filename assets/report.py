@@ -18,7 +18,7 @@ from assets.marts import mart_asset_key
 from pipelines.indicators.catalogue import DEFAULT_CATALOGUE, load_catalogue
 from pipelines.outputs.tables import MARTS
 from pipelines.report import EXTRA_MARTS, build_report, read_report_inputs, scan_report
-from pipelines.platform.resources import InaSettings, MartsDatabase
+from assets.resources import InaSettings, MartsDatabase
 
 GROUP = "outputs"
 REPORT_KEY = dg.AssetKey(["outputs", "html_report"])

@@ -27,8 +27,8 @@ import polars as pl
 from assets.common import markdown_preview, profile_params, table_metadata
 from assets.raw import build_raw_asset, partition_files, partitioning_args, raw_asset_key
 from pipelines.config import Profile
-from pipelines.platform.partitions import Partitioning, partitionings
-from pipelines.platform.resources import InaSettings, MartsDatabase
+from assets.partitions import Partitioning, partitionings
+from assets.resources import InaSettings, MartsDatabase
 from schemas.entities import ENTITIES, Entity
 from pipelines.sources.public import PUBLIC_ADAPTERS, read_entity
 from pipelines.sql import insert_select, replace_partitions, run_sql

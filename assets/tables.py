@@ -23,7 +23,7 @@ import polars as pl
 from assets.common import MartCheck, mart_check_results, mart_check_specs, profile_params, table_metadata
 from pipelines.config import Profile
 from pipelines.indicators.catalogue import Catalogue, load_catalogue
-from pipelines.platform.resources import InaSettings, MartsDatabase
+from assets.resources import InaSettings, MartsDatabase
 from pipelines.sql import insert_select
 from schemas.ddl import create_table_sql, dagster_table_schema
 

@@ -27,7 +27,7 @@ from pipelines.platform.definitions import demo_graph  # noqa: E402
 
 ALL_ASSETS, _ = demo_graph()
 from pipelines.config import DEFAULT_PROFILE, load_profile  # noqa: E402
-from pipelines.platform.partitions import partitionings  # noqa: E402
+from assets.partitions import partitionings  # noqa: E402
 
 MONTHLY = partitionings(load_profile(DEFAULT_PROFILE).first_month)["month"]
 ACTIVITY_MONTHS = MONTHLY.definition

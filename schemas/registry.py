@@ -128,7 +128,7 @@ class RawSource:
     description: one line for people (Dagster UI, data dictionary).
     file_period: the column that must fall in the month named in the file name, if the file is monthly.
     partitioned_by: the period each file covers (its name says which): `month`, `year` or `edition`; the
-    source's raw and staging assets are then partitioned by it (pipelines/platform/partitions.py). None: one asset run
+    source's raw and staging assets are then partitioned by it (assets/partitions.py). None: one asset run
     reads every file.
     quarantine: rules whose failing rows are quarantined rather than rejected (empty: reject only).
     """

@@ -122,7 +122,7 @@ def demo_raw_dir(tmp_path_factory) -> Path:
 def demo_world(demo_raw_dir, tmp_path_factory) -> DemoWorld:
     from pipelines.platform.definitions import demo_graph
     ALL_ASSETS, ALL_CHECKS = demo_graph()
-    from pipelines.platform.resources import InaSettings, build_resources
+    from assets.resources import InaSettings, build_resources
     from pipelines.platform.run import run_graph
 
     marts_dir = tmp_path_factory.mktemp("marts")

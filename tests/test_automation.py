@@ -14,10 +14,10 @@ import pytest
 from pipelines.platform.automation import new_raw_extract
 from pipelines.platform.definitions import build_definitions
 from pipelines.config import DEFAULT_PROFILE, load_profile
-from pipelines.platform.partitions import IMD_EDITIONS, POPULATION_YEARS, activity_months
+from assets.partitions import IMD_EDITIONS, POPULATION_YEARS, activity_months
 
 ACTIVITY_MONTHS = activity_months(load_profile(DEFAULT_PROFILE).first_month)
-from pipelines.platform.resources import InaSettings
+from assets.resources import InaSettings
 
 
 @pytest.fixture

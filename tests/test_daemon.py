@@ -78,7 +78,7 @@ def deployment(demo_raw_dir, tmp_path):
     (home / "dagster.yaml").write_text(INSTANCE_YAML.format(home=home), encoding="utf-8")
     (tmp_path / "location.py").write_text(
         "from pipelines.platform.definitions import build_definitions\n"
-        "from pipelines.platform.resources import InaSettings\n\n"
+        "from assets.resources import InaSettings\n\n"
         f"defs = build_definitions(InaSettings(raw_dir={str(raw)!r}, marts_dir={str(marts)!r}))\n",
         encoding="utf-8")
     workspace = tmp_path / "workspace.yaml"

@@ -320,7 +320,7 @@ def tiny_marts(tmp_path: Path) -> Path:
     Population: 40 per age band and sex. Emergency admissions: (11 - national decile) per band and sex each
     year, in April; England: 1% a year in every stratum. JSNA: reception obesity for both LAs and England.
     """
-    from pipelines.platform.resources import InaSettings
+    from assets.resources import InaSettings
 
     profile = load_profile(DEFAULT_PROFILE)
     marts_dir = tmp_path / "marts"
@@ -414,7 +414,7 @@ def tiny_marts(tmp_path: Path) -> Path:
 @pytest.fixture
 def tiny_built(tiny_marts: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
     from assets.indicators import indicator_assets
-    from pipelines.platform.resources import InaSettings, build_resources
+    from assets.resources import InaSettings, build_resources
 
     settings = InaSettings(raw_dir=str(tmp_path / "raw"), marts_dir=str(tiny_marts), profile_path=str(DEFAULT_PROFILE))
     supplied = tmp_path / "raw" / SETTINGS.weighted_population_file
@@ -435,7 +435,7 @@ def tiny_built(tiny_marts: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
 def test_area_weights_share_each_lsoa_among_neighbourhoods_by_registrations(tiny_marts: Path):
     from assets.tables import sql_params
 
-    from pipelines.platform.resources import InaSettings
+    from assets.resources import InaSettings
 
     con = install_macros(duckdb.connect(str(InaSettings(marts_dir=str(tiny_marts)).working_database_path)))
     run_sql(con, "indicators/area_lsoa_weights", sql_params(load_profile(DEFAULT_PROFILE), CATALOGUE))

@@ -1,4 +1,4 @@
-"""Partitions: activity by month, population by mid-year, IMD by edition (pipelines/platform/partitions.py).
+"""Partitions: activity by month, population by mid-year, IMD by edition (assets/partitions.py).
 
 Each test starts from a copy of the demo world's marts (published file and working copy) and a raw folder of
 symlinks to its files, runs a range of partitions through the real graph, and compares the staging tables and
@@ -21,14 +21,14 @@ from assets.staging import staging_asset_key
 from pipelines.platform.cli import app
 from pipelines.config import DEFAULT_PROFILE, load_profile
 from pipelines.platform.definitions import demo_graph
-from pipelines.platform.partitions import (
+from assets.partitions import (
     BY_EDITION,
     IMD_EDITIONS,
     POPULATION_YEARS,
     PartitionFilesError,
     partitionings,
 )
-from pipelines.platform.partitions import parse_range as _parse_range
+from assets.partitions import parse_range as _parse_range
 
 ALL_ASSETS, _ = demo_graph()
 PARTS = partitionings(load_profile(DEFAULT_PROFILE).first_month)  # the demo profile's partitions

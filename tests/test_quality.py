@@ -219,7 +219,7 @@ def test_a_failing_blocking_suite_stops_publication(demo_world, good_marts):
     (row counts against dim_geography) fails, and the published marts stay as they were."""
     from pipelines.platform.definitions import demo_graph
     ALL_ASSETS, ALL_CHECKS = demo_graph()
-    from pipelines.platform.resources import InaSettings, build_resources
+    from assets.resources import InaSettings, build_resources
 
     before = content_hash(good_marts / "ina.duckdb")
     with duckdb.connect(str(good_marts / ".build" / "ina.duckdb")) as con:

@@ -179,7 +179,7 @@ def test_scanner_finds_a_small_count_and_respects_declared_values(tmp_path):
 
 def test_a_small_count_stops_publication_and_keeps_the_old_report(demo_world, tmp_path, monkeypatch):
     from assets import report as report_asset
-    from pipelines.platform.resources import InaSettings, build_resources
+    from assets.resources import InaSettings, build_resources
 
     marts = tmp_path / "marts"
     (marts / ".build").mkdir(parents=True)

@@ -21,8 +21,8 @@ from pathlib import Path
 import dagster as dg
 
 from assets.raw import raw_asset_key
-from pipelines.platform.partitions import IMD_EDITIONS, PartitionFilesError, partitionings, range_tags
-from pipelines.platform.resources import InaSettings
+from assets.partitions import IMD_EDITIONS, PartitionFilesError, partitionings, range_tags
+from assets.resources import InaSettings
 from schemas.registry import RAW_SOURCES
 
 #: Partitioned assets (raw and staging of the partitioned sources): a run of them needs a partition.

@@ -104,7 +104,7 @@ def materialize(
     folder; --raw-dir may also point at the mirror itself, ../shared/data/real).
     """
     from pipelines.config import load_profile
-    from pipelines.platform.partitions import parse_range, partitionings
+    from assets.partitions import parse_range, partitionings
     from pipelines.platform.run import materialize_all
 
     raw_dir, marts_dir = _profile_dirs(profile, raw_dir, marts_dir)

@@ -26,7 +26,7 @@ from assets.staging import staging_assets
 from pipelines.platform.automation import JOBS, PUBLIC_JOBS, SCHEDULES, SENSORS
 from pipelines.config import DEFAULT_PROFILE, Profile, load_profile
 from pipelines.platform.policy import apply_policy
-from pipelines.platform.resources import InaSettings, build_resources
+from assets.resources import InaSettings, build_resources
 
 
 def graph_assets(profile: Profile) -> list[dg.AssetsDefinition]:

@@ -22,8 +22,8 @@ import dagster as dg
 from assets.raw import raw_asset_key
 from pipelines.config import load_profile
 from pipelines.platform.definitions import graph_assets, graph_checks
-from pipelines.platform.partitions import BY_EDITION, PartitionFilesError, Partitioning, partitioning_of, range_tags
-from pipelines.platform.resources import InaSettings, build_resources
+from assets.partitions import BY_EDITION, PartitionFilesError, Partitioning, partitioning_of, range_tags
+from assets.resources import InaSettings, build_resources
 from schemas.registry import RAW_SOURCES
 
 #: The terminal gets one line per asset and per failure from `report_run`; Dagster's own console log (step

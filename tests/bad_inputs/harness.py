@@ -52,7 +52,7 @@ def materialize(raw_dir: Path, marts_dir: Path, profile: Path, selection, ranges
     on `instance` (default: a new ephemeral one)."""
     from pipelines.config import load_profile
     from pipelines.platform.definitions import graph_assets, graph_checks
-    from pipelines.platform.resources import InaSettings, build_resources
+    from assets.resources import InaSettings, build_resources
     from pipelines.platform.run import run_graph
 
     ALL_ASSETS, ALL_CHECKS = graph_assets(load_profile(profile)), graph_checks(load_profile(profile))
@@ -70,7 +70,7 @@ _CHILD = textwrap.dedent(
     from pipelines.config import load_profile
     from pipelines.platform.definitions import graph_assets, graph_checks
     from pipelines.platform.run import run_graph
-    from pipelines.platform.resources import InaSettings, MartsDatabase, build_resources
+    from assets.resources import InaSettings, MartsDatabase, build_resources
 
     args = json.loads(sys.argv[1])
     profile = load_profile(args["profile"])  # the profile's own graph: its entities' adapters

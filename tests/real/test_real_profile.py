@@ -88,7 +88,7 @@ class LscRun:
 def lsc(real_dir, tmp_path_factory) -> LscRun:
     """The LSC profile's whole graph (assets and checks) on the mirror, as `ina materialize` runs it."""
     from pipelines.platform.definitions import graph_assets, graph_checks
-    from pipelines.platform.resources import InaSettings, build_resources
+    from assets.resources import InaSettings, build_resources
     from pipelines.platform.run import QUIET, run_graph
 
     profile = load_profile(LSC_PROFILE)
@@ -116,7 +116,7 @@ def test_lsc_profile_takes_public_files_and_runs_the_demo_graph():
     assert load_profile(DEFAULT_PROFILE).sources_default == "local"
 
     from pipelines.platform.definitions import build_definitions, graph_assets
-    from pipelines.platform.resources import InaSettings
+    from assets.resources import InaSettings
     from schemas.staging import STAGING_MODELS
 
     def keys(profile) -> set[str]:
