@@ -10,11 +10,10 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import duckdb
 import pytest
-from bad_inputs.harness import PROJECT_DIR, copy_marts, full_refresh, spawn_materialize
+from bad_inputs.harness import PROJECT_DIR, copy_marts, full_refresh, kill_once_writing
 
 from pipelines.publish import content_hash, publish_database
 
@@ -39,21 +38,9 @@ def stop(child: subprocess.Popen) -> None:
 def test_sigkill_mid_run_leaves_the_published_marts_intact(demo_world, tmp_path):
     marts = copy_marts(demo_world.marts_dir, tmp_path / "marts")
     before, counts = content_hash(marts / "ina.duckdb"), readable(marts / "ina.duckdb")
-    wal = marts / ".build" / "ina.duckdb.wal"
-    log = tmp_path / "run.log"
-    child = spawn_materialize(demo_world.raw_dir, marts, demo_world.profile.source_path, ("marts", "published"), log)
-    try:
-        deadline = time.monotonic() + 300
-        while not wal.exists():  # the run has started writing marts into its working copy
-            assert child.poll() is None, f"the run ended before it could be killed:\n{log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, "the run never wrote to its working copy"
-            time.sleep(0.005)
-        time.sleep(0.1)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=60)
-    finally:
-        stop(child)
-    assert child.returncode == -signal.SIGKILL
+    code = kill_once_writing(demo_world.raw_dir, marts, demo_world.profile.source_path, ("marts", "published"),
+                             tmp_path / "run.log")
+    assert code == -signal.SIGKILL
     assert content_hash(marts / "ina.duckdb") == before
     assert readable(marts / "ina.duckdb") == counts
     # The working copy survives too: the next run opens it (DuckDB replays or drops the killed run's WAL).

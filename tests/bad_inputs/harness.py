@@ -106,6 +106,31 @@ def spawn_materialize(raw_dir: Path, marts_dir: Path, profile: Path, layers: tup
         )
 
 
+def kill_once_writing(raw_dir: Path, marts_dir: Path, profile: Path, layers: tuple[str, ...], log: Path,
+                      after: float = 0.1) -> int:
+    """Start `spawn_materialize`, SIGKILL it `after` seconds once it has begun writing its working copy (the
+    working database's WAL exists), and return its exit code (-SIGKILL when killed mid-run)."""
+    import signal
+    import time
+
+    wal = marts_dir / ".build" / "ina.duckdb.wal"
+    child = spawn_materialize(raw_dir, marts_dir, profile, layers, log)
+    try:
+        deadline = time.monotonic() + 300
+        while not wal.exists():
+            assert child.poll() is None, f"the run ended before it could be killed:\n{log.read_text()[-3000:]}"
+            assert time.monotonic() < deadline, "the run never wrote to its working copy"
+            time.sleep(0.005)
+        time.sleep(after)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+    return child.returncode
+
+
 # --- one full refresh from scratch in a child process, with a reader on the published file -----------------
 
 

@@ -748,31 +748,17 @@ def test_a_bad_published_file_gets_one_clear_error_and_the_marts_stay(lsc, real_
 
 
 def test_sigkill_mid_real_run_leaves_the_published_marts_intact(lsc, real_dir, tmp_path):
-    import os
     import signal
 
-    from bad_inputs.harness import copy_marts, spawn_materialize
+    from bad_inputs.harness import copy_marts, kill_once_writing
 
     from pipelines.publish import content_hash
 
     marts = copy_marts(lsc.marts_dir, tmp_path / "marts")
     before = content_hash(marts / "ina.duckdb")
-    wal, log = marts / ".build" / "ina.duckdb.wal", tmp_path / "run.log"
-    child = spawn_materialize(real_dir, marts, LSC_PROFILE, ("staging", "marts", "published"), log)
-    try:
-        deadline = time.monotonic() + 300
-        while not wal.exists():
-            assert child.poll() is None, f"the run ended before it could be killed:\n{log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, "the run never wrote to its working copy"
-            time.sleep(0.005)
-        time.sleep(0.5)
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=60)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
+    code = kill_once_writing(real_dir, marts, LSC_PROFILE, ("staging", "marts", "published"), tmp_path / "run.log",
+                             after=0.5)
+    assert code == -signal.SIGKILL
     assert content_hash(marts / "ina.duckdb") == before
     with duckdb.connect(str(marts / "ina.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM marts.fct_indicator_values").fetchone()[0] > 0
