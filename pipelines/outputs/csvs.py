@@ -2,6 +2,8 @@
 
 Suppressed cells are empty; `suppressed` is true on any row with a hidden cell, `suppression_reason` says why
 and `suppressed_columns` names the hidden cells (semicolon-separated), so an empty cell is never ambiguous.
+Every text column goes through `safe_text.neutralise_text_columns`: a value beginning with = + - @, a tab or a
+carriage return is written with a single quote in front, so a spreadsheet opening the file never runs it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.disclosure import HIDDEN
+from pipelines.outputs.safe_text import neutralise_text_columns
 from pipelines.outputs.tables import CommissionerTables
 
 CSV_DIR = "csv"
@@ -32,7 +35,7 @@ def _tidy(frame: pl.DataFrame, fields: tuple[str, ...] | None = None) -> pl.Data
 
 
 def csv_frames(tables: CommissionerTables) -> dict[str, pl.DataFrame]:
-    """File name -> tidy frame, for every CSV the commissioners get."""
+    """File name -> tidy frame, for every CSV the commissioners get (text neutralised: safe_text)."""
     files = {
         f"indicators_{level}.csv": _tidy(tables.indicators.filter(pl.col("level") == level), INDICATOR_FIELDS)
         for level in ("system", "footprint", "neighbourhood", "local_authority")
@@ -45,7 +48,7 @@ def csv_frames(tables: CommissionerTables) -> dict[str, pl.DataFrame]:
     warning = tables.synthetic_warning
     if warning:  # the first column of every file, so its first line says so
         files = {name: frame.select(pl.lit(warning).alias("data_warning"), pl.all()) for name, frame in files.items()}
-    return files
+    return {name: neutralise_text_columns(frame) for name, frame in files.items()}
 
 
 def write_commissioner_csvs(tables: CommissionerTables, directory: Path) -> list[Path]:

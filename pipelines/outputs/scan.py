@@ -10,6 +10,9 @@ the output assets' checks and by the tests.
 Only counts of people are disclosive. A count column `X` may have a unit column beside it, headed `X counts`
 (or `x_counts` in a CSV), saying what each row's count counts; a cell whose unit says something other than
 `people` (LSOAs, FTE staff, score) is not a finding. A missing or empty unit is read as people.
+
+Text the writers prefixed with a single quote against formula injection (`safe_text`: "'+5", "'-3") is read
+without its prefix, so the prefix can never hide a small count from the scanner.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from pipelines.disclosure import DEFAULT_RULE, DisclosureRule
+from pipelines.outputs.safe_text import restore_formula_expr, restore_formula_text
 from schemas.vocabulary import PEOPLE
 
 COUNT_WORDS = frozenset({
@@ -68,11 +72,12 @@ def unit_columns(headers: dict[int, object]) -> dict[int, int]:
 
 def counts_people(unit: object) -> bool:
     """A unit cell's verdict: empty or `people` is a count of people."""
-    text = str(unit or "").strip().lower()
+    text = str(restore_formula_text(unit) or "").strip().lower()
     return text in ("", PEOPLE)
 
 
 def _number(value: object) -> float | None:
+    value = restore_formula_text(value)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
@@ -122,12 +127,13 @@ def scan_csv(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Finding]:
     for j, column in enumerate(frame.columns):
         if not is_count_like(column):
             continue
-        people = (pl.col(frame.columns[units[j]]).fill_null("").str.strip_chars().str.to_lowercase()
-                  .is_in(["", PEOPLE]) if j in units else pl.lit(True))
+        people = (restore_formula_expr(pl.col(frame.columns[units[j]])).fill_null("").str.strip_chars()
+                  .str.to_lowercase().is_in(["", PEOPLE]) if j in units else pl.lit(True))
         numbers = frame.select(
             pl.int_range(2, frame.height + 2).alias("row"),  # the header is line 1
             pl.col(column).alias("text"),
-            pl.col(column).str.replace_all(",", "").str.strip_chars().cast(pl.Float64, strict=False).alias("number"),
+            restore_formula_expr(pl.col(column)).str.replace_all(",", "").str.strip_chars()
+            .cast(pl.Float64, strict=False).alias("number"),
             people.alias("people"),
         )
         for row, text, _, _ in numbers.filter(rule.small("number") & pl.col("people")).iter_rows():

@@ -4,6 +4,10 @@ Each data sheet has a title (row 1), a note on suppression and colours (row 2), 
 row per record from row 4; headers are frozen and filtered. A cell hidden by disclosure control shows "*"
 (see `SUPPRESSED_MARK`), and the row's "Note" column says why. England comparisons are written in words and
 coloured as in Fingertips (green better, amber similar, red worse; blues for higher/lower without polarity).
+
+Every value goes into its cell through `_put`: text that a spreadsheet would run as a formula (beginning with
+= + - @, a tab or a carriage return) is prefixed with a single quote (`safe_text.neutralise_formula_text`, OWASP's
+CSV-injection rule) and every text cell is typed as a string, so no cell of the workbook is ever a formula.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from typing import Sequence
 
 import polars as pl
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines.disclosure import HIDDEN, SUPPRESSED_MARK
+from pipelines.outputs.safe_text import neutralise_formula_text
 
 HEADER_ROW = 3
 FIRST_DATA_ROW = HEADER_ROW + 1
@@ -96,14 +102,23 @@ def write_workbook(path: Path, sheets: Sequence[Sheet | TextSheet]) -> Path:
     return path
 
 
+def _put(cell: Cell, value: object) -> Cell:
+    """Set a cell's value; text is neutralised (never a formula) and typed as a string. Numbers, dates and
+    None are written as they are."""
+    value = neutralise_formula_text(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl types any str beginning with "=" as a formula; this one is text
+    return cell
+
+
 def _write_text(ws: Worksheet, sheet: TextSheet) -> None:
-    ws["A1"] = sheet.title
-    ws["A1"].font = _TITLE_FONT
+    _put(ws["A1"], sheet.title).font = _TITLE_FONT
     row = 3
     for heading, text in sheet.sections:
         if heading:
-            ws.cell(row, 1, heading).font = Font(bold=True)
-        cell = ws.cell(row, 2, text)
+            _put(ws.cell(row, 1), heading).font = Font(bold=True)
+        cell = _put(ws.cell(row, 2), text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(row, 1).alignment = Alignment(vertical="top", wrap_text=True)
         lines = sum(max(1, math.ceil(len(part) / 110)) for part in str(text).split("\n"))
@@ -115,11 +130,11 @@ def _write_text(ws: Worksheet, sheet: TextSheet) -> None:
 
 def _write_table(ws: Worksheet, sheet: Sheet) -> None:
     columns = [c for c in sheet.columns if c.field in sheet.frame.columns]
-    ws.cell(1, 1, sheet.title).font = _TITLE_FONT
+    _put(ws.cell(1, 1), sheet.title).font = _TITLE_FONT
     if sheet.note:
-        ws.cell(2, 1, sheet.note).font = _NOTE_FONT
+        _put(ws.cell(2, 1), sheet.note).font = _NOTE_FONT
     for j, column in enumerate(columns, start=1):
-        cell = ws.cell(HEADER_ROW, j, column.header)
+        cell = _put(ws.cell(HEADER_ROW, j), column.header)
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -134,7 +149,7 @@ def _write_table(ws: Worksheet, sheet: Sheet) -> None:
         for j, (column, value) in enumerate(zip(columns, row), start=1):
             cell = ws.cell(r, j)
             if column.field in hidden:
-                cell.value = SUPPRESSED_MARK
+                _put(cell, SUPPRESSED_MARK)
                 cell.alignment = Alignment(horizontal="right")
                 continue
             _set(cell, column, value)
@@ -155,12 +170,12 @@ def _set(cell, column: Column, value) -> None:
         return
     if column.kind == "comparison":
         key = str(value)
-        cell.value = COMPARISON_WORDS.get(key, key)
+        _put(cell, COMPARISON_WORDS.get(key, key))
         fill, font = COMPARISON_STYLE.get(key, ("FFFFFF", "000000"))
         cell.fill = PatternFill("solid", fgColor=fill)
         cell.font = Font(color=font)
         return
-    cell.value = value
+    _put(cell, value)
     if column.kind == "count" and isinstance(value, (int, float)):
         cell.number_format = "#,##0" if float(value).is_integer() else "#,##0.0"
     elif column.kind == "value" and isinstance(value, (int, float)):
