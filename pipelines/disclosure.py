@@ -6,9 +6,12 @@ Pure functions on polars frames; no Dagster import. The threshold is the profile
 1. **Primary suppression.** A count of people (numerator, denominator, observed ...) from `min` to `max`
    inclusive is hidden. Counts of other things (a footprint's LSOAs, a PCN's GP FTE, a summed IMD score) say
    nothing about an individual and are published: a table names what each row's count counts (`units`). Zero is published: "none" discloses nothing about an individual, and hiding zeros would make every
-   hidden cell look small. Fractional counts (a neighbourhood's share of an LSOA's activity, apportioned by
-   GP registrations) are hidden when they round *up* into the range, so 0.4 of an attendance is hidden with
-   the 1 it came from (the range is `min - 1 < value <= max`). Count-like values that are not counts of
+   hidden cell look small. The rule applies to the value a reader sees: fractional counts (a neighbourhood's
+   share of an LSOA's activity, apportioned by GP registrations) are hidden when they would *round* into the
+   range, up or down, so 0.4 of an attendance is hidden with the 1 it came from and 7.38 attendances (shown
+   as 7.4, read as 7) are hidden as 7 is: the range is `min - 1 < value < max + 0.5`. A published fraction is
+   therefore at least `max + 0.5`, which every writer shows as `max + 0.5` or more (one decimal, or rounded
+   half away from zero as a spreadsheet does). Count-like values that are not counts of
    people but that readers take for counts (expected, excess) are hidden too when they fall in the same
    range, so that no count-like cell ever shows 1 to 7.
 2. **Secondary suppression.** Cells that add up to a published total form a *group* (the footprints of the
@@ -74,22 +77,32 @@ class DisclosureRule:
     def words(self) -> str:
         return f"from {self.min_suppressed} to {self.max_suppressed}"
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The open interval of small values, `(min - 1, max + 0.5)`: every value a reader would take for a
+        count from min to max, rounding either way (`is_small`). The one definition: the rule, the secondary
+        rule's sums and the three scanners all read it."""
+        return self.min_suppressed - 1, self.max_suppressed + 0.5
+
     def is_small(self, value) -> bool:
-        """True when a value is a small count: `min - 1 < value <= max` (for whole numbers, min..max; a fraction
-        that rounds up into the range counts too). Null and NaN are not small (nothing is shown)."""
+        """True when a value is a small count: `min - 1 < value < max + 0.5`, i.e. it would be read (rounded)
+        as a count from min to max; for whole numbers, min..max; a fraction that rounds up into the range
+        (0.4) counts too. Null and NaN are not small (nothing is shown)."""
         if value is None or isinstance(value, bool):
             return False
         try:
             number = float(value)
         except (TypeError, ValueError):
             return False
-        return not math.isnan(number) and self.min_suppressed - 1 < number <= self.max_suppressed
+        low, high = self.bounds
+        return not math.isnan(number) and low < number < high
 
     def small(self, expr: pl.Expr | str) -> pl.Expr:
         """Polars expression of `is_small` (null and NaN give False)."""
         expr = pl.col(expr) if isinstance(expr, str) else expr
         value = expr.cast(pl.Float64)
-        in_range = value.is_between(self.min_suppressed - 1, self.max_suppressed, closed="right")
+        low, high = self.bounds
+        in_range = value.is_between(low, high, closed="none")
         return (in_range & value.is_not_nan()).fill_null(False)
 
 

@@ -70,7 +70,8 @@ FOOTPRINTS = parents_of({f"F{i}": ("footprint", "system", "S") for i in range(1,
 
 
 @pytest.mark.parametrize("value, small", [(0, False), (1, True), (4, True), (7, True), (8, False), (0.4, True),
-                                          (7.5, False), (-3, False), (None, False), (float("nan"), False)])
+                                          (7.09, True), (7.38, True), (7.4999, True), (7.5, False), (7.51, False),
+                                          (-3, False), (None, False), (float("nan"), False)])
 def test_rule_is_small(value, small):
     rule = DisclosureRule()
     assert rule.is_small(value) is small
@@ -105,10 +106,12 @@ def test_primary_hides_counts_from_1_to_7_and_everything_computed_from_them_but_
     assert "numerator from 1 to 7" in out["suppression_reason"][1]
 
 
-def test_fractional_counts_apportioned_to_neighbourhoods_are_hidden_when_they_round_up_into_the_range():
+def test_fractional_counts_apportioned_to_neighbourhoods_are_hidden_when_they_round_into_the_range():
+    # 7.09 and 7.38 (shown 7.1 and 7.4, read as 7) were published while the rule hid only up to 7.0 (issue 12)
     frame = table([("neighbourhood", "N1", 0.0), ("neighbourhood", "N2", 0.4), ("neighbourhood", "N3", 6.9),
-                   ("neighbourhood", "N4", 7.2)])
-    assert apply_disclosure(frame, SPEC)["numerator"].to_list() == [0.0, None, None, 7.2]
+                   ("neighbourhood", "N4", 7.09), ("neighbourhood", "N5", 7.38), ("neighbourhood", "N6", 7.5),
+                   ("neighbourhood", "N7", 9.2)])
+    assert apply_disclosure(frame, SPEC)["numerator"].to_list() == [0.0, None, None, None, None, 7.5, 9.2]
 
 
 def test_a_small_denominator_hides_the_rate_too():
@@ -308,3 +311,72 @@ def test_gradient_deciles_protect_each_other(gradients):
         n_hidden = sum(hidden[i] for i in group.parts)
         # one hidden decile alone would be the area total minus the others
         assert n_hidden != 1
+
+
+# --- what a reader sees: the rule, the writers' formats and the scanners agree ----------------------------------
+
+# Fractional counts (registration-share weighted attendances), dense near the edges of the range: 0.4, 7.09,
+# 7.38, 7.45, 7.4999 are small; 7.5 is the first published fraction above a threshold of 7.
+fractions = st.one_of(
+    st.floats(0, 12, allow_nan=False).map(lambda v: round(v, 2)),
+    st.integers(0, 12).flatmap(lambda k: st.sampled_from([k - 0.5, k - 0.4999, k - 0.01, k, k + 0.09, k + 0.38,
+                                                          k + 0.45, k + 0.4999, k + 0.5]).filter(lambda v: v >= 0)),
+    st.integers(0, 400).map(float),
+)
+
+
+def _as_excel_shows(value: float, number_format: str) -> str:
+    """A number as a spreadsheet shows it under the workbook's count formats (half away from zero)."""
+    from decimal import ROUND_HALF_UP, Decimal
+    places = {"#,##0": Decimal(1), "#,##0.0": Decimal("0.1"), "General": None}[number_format]
+    return repr(value) if places is None else str(Decimal(repr(value)).quantize(places, rounding=ROUND_HALF_UP))
+
+
+def _reads_as(text: str) -> int:
+    """The whole number a reader takes a shown count for: the text rounded half up."""
+    from decimal import ROUND_HALF_UP, Decimal
+    return int(Decimal(text.replace(",", "")).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(fractions, min_size=1, max_size=12), st.integers(1, 10), st.integers(1, 3))
+def test_no_shown_count_reads_as_a_small_count_in_the_workbook_the_csv_or_the_report(values, high, low):
+    """Whatever the fractions, after disclosure no count that the workbook (through its number format), the CSV
+    (its text) or the report (its formatted text) shows reads as one from min to max, and the scanners agree."""
+    import tempfile
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from pipelines.outputs.scan import scan_csv, scan_workbook
+    from pipelines.outputs.workbook import Column, Sheet, write_workbook
+    from pipelines.report.pages import fmt_count
+
+    low = min(low, high)
+    rule = DisclosureRule(low, high)
+    frame = pl.DataFrame({"area_code": [f"N{i}" for i in range(len(values))],
+                          "numerator": [float(v) for v in values]})
+    out = apply_disclosure(frame, DisclosureSpec(counts=("numerator",)), rule)
+    shown = [v for v in out["numerator"].to_list() if v is not None]
+
+    def small(text: str) -> bool:
+        return low <= _reads_as(text) <= high
+
+    with tempfile.TemporaryDirectory() as tmp:
+        book = Path(tmp) / "w.xlsx"
+        write_workbook(book, [Sheet("T", "t", out, [Column("area_code", "Area"),
+                                                    Column("numerator", "Numerator", "count")])])
+        ws = load_workbook(book).active
+        cells = [ws.cell(r, 2) for r in range(4, 4 + out.height)]
+        workbook_texts = [_as_excel_shows(c.value, c.number_format) for c in cells
+                          if isinstance(c.value, (int, float))]
+        csv = Path(tmp) / "c.csv"
+        out.select("area_code", "numerator").write_csv(csv)
+        csv_texts = [line.split(",")[1] for line in csv.read_text().splitlines()[1:] if line.split(",")[1]]
+        report_texts = [fmt_count(v) for v in shown]
+        for where, texts in (("workbook", workbook_texts), ("csv", csv_texts), ("report", report_texts)):
+            assert not [t for t in texts if small(t)], (where, texts)
+        assert scan_workbook(book, rule) == [] and scan_csv(csv, rule) == []
+        # every value the rule hides would read as a small count (or is a fraction below min rounding up)
+        assert all(rule.is_small(v) for v, o in zip(values, out["numerator"].to_list()) if o is None)

@@ -465,3 +465,27 @@ def test_demo_outputs_hide_the_same_count_everywhere_or_nowhere(demo_outputs):
     joined = by_count.join(drift, on=["measure", "level", "area_code", "period"])
     assert joined.height > 0
     assert joined.filter(pl.col("drift_hidden") != (pl.col("hidden") > 0)).is_empty()
+
+
+def test_scanners_read_fractional_counts_as_a_reader_sees_them(tmp_path):
+    """7.09 and 7.38 (shown 7.1 and 7.4, read as 7) are findings under a threshold of 7, and so is 6.6 that an
+    integer format shows as 7; 7.5 is not (issue 12, row 17)."""
+    from pipelines.outputs.scan import shown_number
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Area", "Numerator", "Denominator"])
+    for area, numerator in (("A", 7.09), ("B", 7.38), ("C", 7.5), ("D", 12.0)):
+        ws.append([area, numerator, 900])
+        ws.cell(ws.max_row, 2).number_format = "#,##0.0"
+    ws.append(["E", 6.6, 900])
+    ws.cell(ws.max_row, 2).number_format = "#,##0"  # shown as 7
+    wb.save(tmp_path / "fractions.xlsx")
+    assert [(f.cell, f.value) for f in scan_workbook(tmp_path / "fractions.xlsx")] == [
+        ("B2", 7.09), ("B3", 7.38), ("B6", 6.6)]
+    # under 1 to 6, 6.6 (shown as 7) is published; 7.09 and 7.38 too
+    assert scan_workbook(tmp_path / "fractions.xlsx", DisclosureRule(1, 6)) == []
+    assert shown_number(7.45, "#,##0.0") == 7.5 and shown_number(7.5, "#,##0") == 8.0
+    assert shown_number(2.5, "0") == 3.0 and shown_number(7.38, "General") == 7.38
+    (tmp_path / "fractions.csv").write_text("area,numerator\nA,7.09\nB,7.38\nC,7.5\nD,7.4999\n")
+    assert [f.value for f in scan_csv(tmp_path / "fractions.csv")] == ["7.09", "7.38", "7.4999"]

@@ -240,3 +240,13 @@ def test_real_pennine_lancashire_boundaries_read_and_dissolve(tmp_path):
     assert sorted(dissolved["area_code"]) == ["A", "B"]
     with gzip.open(target) as f:
         assert b"lsoa11cd" in f.read(2000)
+
+
+def test_scanner_reads_a_fraction_shown_as_seven_point_four_as_a_small_count(tmp_path):
+    """The report shows fractional counts to one decimal; 7.4 reads as 7 and is a finding, 7.5 is not."""
+    page = tmp_path / "f.html"
+    page.write_text(
+        "<table><thead><tr><th>Area</th><th>Numerator</th></tr></thead><tbody>"
+        "<tr><td>A</td><td>7.4</td></tr><tr><td>B</td><td>7.5</td></tr><tr><td>C</td><td>7.1</td></tr>"
+        "</tbody></table>", encoding="utf-8")
+    assert [f.value for f in scan_html(page)] == ["7.4", "7.1"]

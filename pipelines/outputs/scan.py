@@ -4,8 +4,10 @@ It trusts nothing about how the files were made. It opens each workbook with ope
 finds the count-like columns by their header (a word such as numerator, denominator, count, observed, expected,
 excess, population, activity, attendances, admissions, events, patients, residents or LSOAs, and no word of a
 rate, share or change such as rate, ratio, growth, %), and reports every cell whose value
-is a small count under the disclosure rule (1 to 7 by default, and fractions that round up into it). Used by
-the output assets' checks and by the tests.
+is a small count under the disclosure rule (`DisclosureRule.is_small`: 1 to 7 by default, and fractions that
+would be read as one, 0.4 or 7.38). What is tested is what a reader sees: a CSV cell's text as written, an HTML
+cell's text, and a workbook cell both as stored (the formula bar) and as its number format shows it
+(`shown_number`: "#,##0" shows 7.4 as 7). Used by the output assets' checks and by the tests.
 
 Only counts of people are disclosive. A count column `X` may have a unit column beside it, headed `X counts`
 (or `x_counts` in a CSV), saying what each row's count counts; a cell whose unit says something other than
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import polars as pl
@@ -88,6 +91,18 @@ def _number(value: object) -> float | None:
         return None
 
 
+def shown_number(value: float, number_format: str | None) -> float:
+    """The number a spreadsheet shows for `value` under `number_format`: rounded half away from zero (as Excel
+    and LibreOffice do) to the format's decimal places ("#,##0" none, "#,##0.0" one); "General" or no format
+    shows the value as stored. Percent formats are left alone (no count column carries one)."""
+    text = str(number_format or "General").split(";")[0]
+    if text == "General" or "%" in text or not re.search(r"[0#]", text):
+        return value
+    decimals = len(re.search(r"\.([0#]*)", text).group(1)) if re.search(r"\.([0#]*)", text) else 0
+    step = Decimal(1).scaleb(-decimals)
+    return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+
+
 def scan_workbook(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Finding]:
     """Every small value under a count-like header, in every sheet. A sheet's header row is its first row of
     two or more cells that are all text (a title or a note above it is a single cell)."""
@@ -97,7 +112,8 @@ def scan_workbook(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Findi
         for ws in workbook.worksheets:
             headers: dict[int, object] | None = None
             units: dict[int, int] = {}
-            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            for r, cells in enumerate(ws.iter_rows(), start=1):
+                row = tuple(getattr(c, "value", None) for c in cells)
                 if headers is None:
                     texts = [v for v in row if v is not None]
                     if len(texts) >= 2 and all(isinstance(v, str) for v in texts):
@@ -111,7 +127,10 @@ def scan_workbook(path: Path, rule: DisclosureRule = DEFAULT_RULE) -> list[Findi
                     if j in units and units[j] < len(row) and not counts_people(row[units[j]]):
                         continue
                     number = _number(value)
-                    if number is not None and rule.is_small(number):
+                    if number is None:
+                        continue
+                    shown = shown_number(number, getattr(cells[j], "number_format", None))
+                    if rule.is_small(number) or rule.is_small(shown):
                         findings.append(Finding(path.name, ws.title, f"{get_column_letter(j + 1)}{r}", str(header),
                                                 value))
     finally:

@@ -3,8 +3,8 @@
 The same rule as `pipelines.outputs.scan` (which reads the workbook and CSVs): a column is a count when its
 header reads like one (`is_count_like`: numerator, activity, residents, events ...), or when the page marks it
 `data-kind="count"`; a header the page marks `data-kind="value"` (a rate whose name mentions admissions, say)
-is not. Every cell of such a column holding a number from 1 to 7 (or a fraction rounding up into that range) is
-a finding, unless the cell says it counts something other than people (`data-counts="LSOAs"`: see
+is not. Every cell of such a column whose text, as the reader sees it, is a small count under the one rule
+(`DisclosureRule.is_small`: 1 to 7, or a fraction read as one, "0.4" or "7.4") is a finding, unless the cell says it counts something other than people (`data-counts="LSOAs"`: see
 `pipelines.outputs.scan`). Charts are images and are not read back: they are drawn only from the disclosed
 tables.
 """
