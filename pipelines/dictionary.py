@@ -89,8 +89,12 @@ def mart_tables() -> list[Table]:
     from schemas.indicators import INDICATOR_MODELS
     from schemas.marts import MART_MODELS
 
+    from schemas.tiers import MART_TIERS, TIER_WORDS
+
     models = {**MART_MODELS, **INDICATOR_MODELS}
-    return [_table(name, f"marts.{name}", model) for name, model in models.items()]
+    return [_table(name, f"marts.{name}", model,
+                   notes=f"Tier: {TIER_WORDS[MART_TIERS[name][0]]} ({MART_TIERS[name][1]}).")
+            for name, model in models.items()]
 
 
 def staging_tables() -> list[Table]:
@@ -99,7 +103,8 @@ def staging_tables() -> list[Table]:
     from schemas.staging import STAGING_MODELS
 
     layouts = {e.table: ", ".join(e.layouts()) for e in ENTITIES.values()}
-    return [_table(name, f"staging.{name}", model, notes=f"Adapters: {layouts.get(name) or 'none'}.")
+    return [_table(name, f"staging.{name}", model,
+                   notes=f"Adapters: {layouts.get(name) or 'none'}. Tier: restricted working database only.")
             for name, model in STAGING_MODELS.items()]
 
 

@@ -27,6 +27,13 @@ SHARED: Tier = "shared"
 DISCLOSED: Tier = "disclosed"
 RESTRICTED: Tier = "restricted"
 
+#: Each tier in words (the data dictionary's notes).
+TIER_WORDS: dict[Tier, str] = {
+    SHARED: "shared marts file, as built",
+    DISCLOSED: "shared marts file after disclosure control; full detail in the restricted working database",
+    RESTRICTED: "restricted working database only",
+}
+
 #: The schema whose tables are all restricted (record-level extracts arrive in it already counted, but at the
 #: finest grain: LSOA x month x age band x sex x provider).
 RESTRICTED_SCHEMAS = ("staging",)
