@@ -23,6 +23,8 @@ import dagster as dg
 
 from functools import lru_cache
 
+from schemas.registry import PERIOD_IN_NAME, RAW_SOURCES
+
 # Single-run backfill policies are marked beta in Dagster 1.13; they are what makes a range one run.
 warnings.filterwarnings("ignore", category=dg.BetaWarning, message=".*backfill_policy.*")
 
@@ -48,7 +50,17 @@ IMD_EDITIONS = dg.DynamicPartitionsDefinition(name="imd_editions")  # a new edit
 
 
 class PartitionFilesError(ValueError):
-    """A run targets partitions that have no file, or a file names a period outside the partitions."""
+    """A run targets partitions that have no file, a file names a period outside the partitions, or a period
+    has two files of one source."""
+
+
+def refuse_duplicates(paths: list[Path], source: str) -> None:
+    """One file per source and period: a second file for a period (`x_2019-04.csv` beside `x_2019-04.csv.gz`)
+    would count that period twice, so it stops the run, naming both files (schemas.registry.duplicate_files)."""
+    raw_source = RAW_SOURCES.get(source)
+    message = raw_source.duplicates_message(paths) if raw_source is not None else None
+    if message:
+        raise PartitionFilesError(message)
 
 
 @dataclass(frozen=True)
@@ -90,7 +102,7 @@ class Partitioning:
         return grouped
 
     def files_for(self, paths: list[Path], keys: list[str], source: str) -> list[Path]:
-        """The files of the given partitions; every partition must have at least one."""
+        """The files of the given partitions; every partition must have one (and not two: `refuse_duplicates`)."""
         by_key = self.by_key(paths)
         missing = [key for key in keys if key not in by_key]
         if missing:
@@ -98,7 +110,9 @@ class Partitioning:
             raise PartitionFilesError(
                 f"No file of source {source} for {len(missing)} of the {len(keys)} {self.kind} partition(s) this "
                 f"run targets: {shown}. Add the extract(s) to the raw folder, or run a range that has them.")
-        return [path for key in keys for path in by_key[key]]
+        chosen = [path for key in keys for path in by_key[key]]
+        refuse_duplicates(chosen, source)
+        return chosen
 
     def keys_of_files(self, paths: list[Path], source: str) -> list[str]:
         """The partition keys the files name, in partition order; a file naming none, or naming a period the
@@ -115,6 +129,7 @@ class Partitioning:
                     f"{path}: names {self.kind} {self.label(key)}, outside the {self.kind} partitions "
                     f"({self.label(first)} to {self.label(last)}; a month is a partition once it has ended)")
             keys.add(key)
+        refuse_duplicates(paths, source)
         return sorted(keys)
 
 
@@ -132,9 +147,9 @@ class Partitioning:
         return runs
 
 
-MONTH_FILE = r"_(\d{4})-(\d{2})\.csv(?:\.gz)?$"
-YEARLY = Partitioning("year", POPULATION_YEARS, "year", r"mid(\d{4})")
-BY_EDITION = Partitioning("edition", IMD_EDITIONS, "imd_edition", r"IoD(\d{4})")
+MONTH_FILE = PERIOD_IN_NAME["month"]
+YEARLY = Partitioning("year", POPULATION_YEARS, "year", PERIOD_IN_NAME["year"])
+BY_EDITION = Partitioning("edition", IMD_EDITIONS, "imd_edition", PERIOD_IN_NAME["edition"])
 
 
 @lru_cache

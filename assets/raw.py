@@ -1,7 +1,8 @@
 """Raw layer: one asset per source, validating its files in `data/raw/` against the source's pandera model.
 
 The files stay where they are (record-level extracts never leave the raw layer); the asset records what was
-validated: files, rows and checksums. A file that fails stops everything downstream of it. Rules across
+validated: files, rows and checksums, and any recorded decision (`decisions.yaml`) that accepted a finding.
+A period with two files of the source is refused before any is read (assets/partitions.py). A file that fails stops everything downstream of it. Rules across
 sources (an LSOA code not in the lookup, a practice in two PCNs) are the staging layer's: it quarantines the
 failing lines (the source's `policy`, schemas.registry).
 """
@@ -67,12 +68,17 @@ def build_raw_asset(source: RawSource, parts: dict[str, Partitioning]) -> dg.Ass
         reports = validate_source(settings.raw_path, source, paths=partition_files(context, source, settings.raw_path, parts))
         combined = hashlib.sha256("".join(r.sha256 for r in reports).encode()).hexdigest()
         files = "\n".join(f"| {r.path.name} | {r.rows:,} | `{r.sha256[:12]}` |" for r in reports)
+        decided = [f"- {r.path.name}: {note}" for r in reports for note in r.decisions]
+        if decided:
+            context.log.info(f"recorded decisions applied to {source.name}:\n" + "\n".join(decided))
         return dg.MaterializeResult(
             metadata={
                 "files": dg.MetadataValue.int(len(reports)),
                 "rows": dg.MetadataValue.int(sum(r.rows for r in reports)),
                 "policy": source.policy,
                 "validated_files": dg.MetadataValue.md("| file | rows | sha256 |\n|---|---|---|\n" + files),
+                # Findings a person accepted in the raw folder's decisions.yaml (pipelines/sources/decisions.py).
+                "decisions_applied": dg.MetadataValue.md("\n".join(decided) or "none"),
             },
             data_version=dg.DataVersion(combined),
         )

@@ -21,7 +21,7 @@ from demo.population import build_population, write_population
 from demo.practices import build_practices
 from demo.rates import build_rates
 from demo.world import build_world, write_geography
-from demo.writers import Writer
+from demo.writers import Writer, write_pandemic_decisions
 
 
 def _resolve(profile_path: Path) -> Path:
@@ -80,6 +80,7 @@ def generate_demo_data(
         for k, v in totals.items():
             acc[k] = acc.get(k, 0) + v
 
+    write_pandemic_decisions(out_dir, all_months)
     jsna_summary = write_fingertips(world, dep, pop, seed, writer)
 
     icb = world.icb_lsoas

@@ -45,7 +45,7 @@ from demo.national import write_england_activity
 from demo.periods import fy_slash, months, stream
 from demo.population import Population
 from demo.rates import build_rates
-from demo.writers import Writer
+from demo.writers import Writer, write_pandemic_decisions
 from pipelines.sources.fetch import load_manifest, resolve_path
 from pipelines.sources.readers import read_source
 from pipelines.sources.readers.iod import LSOAS_IN_ENGLAND
@@ -383,6 +383,8 @@ def generate_local_extracts(
     if {"ecds_attendances", "apc_spells"} & set(sources):
         for month in months(first, last):
             activity.month(month, writer)
+        write_pandemic_decisions(out_dir, months(first, last),
+                                 tuple(s for s in ("ecds_attendances", "apc_spells") if s in sources))
 
     icb_name = geo["icb_name"][0]
     summary = {

@@ -43,6 +43,10 @@ Group = Literal["deprivation", "population", "gp", "uec", "jsna", "geography"]
 
 # `..._2019-04.csv` (or `.csv.gz`): the month a monthly file covers.
 FILE_MONTH = re.compile(r"_(\d{4})-(\d{2})\.csv(\.gz)?$")
+# The period a file's name carries, per kind of partition (assets/partitions.py reads them from here).
+PERIOD_IN_NAME: dict[str, str] = {"month": FILE_MONTH.pattern, "year": r"mid(\d{4})", "edition": r"IoD(\d{4})"}
+# `EXTRACT_DATE` of the GP registration files (`01Apr2019`): the publication's month.
+EXTRACT_DATE_FORMAT = "%d%b%Y"
 
 
 def file_month(path: Path) -> dt.date | None:
@@ -61,17 +65,22 @@ class FilePeriod:
     """A column whose values must lie in the month named in the file name.
 
     `kind="date"`: a date column within that month. `kind="msitae"`: the A&E `Period` label
-    `MSitAE-<MONTH>-<YYYY>` of that month.
+    `MSitAE-<MONTH>-<YYYY>` of that month. `kind="extract"`: the GP registration files' `EXTRACT_DATE`
+    (`01Apr2019`, `EXTRACT_DATE_FORMAT`) in that month: April's extract saved under May's name is refused.
     """
 
     column: str
-    kind: Literal["date", "msitae"] = "date"
+    kind: Literal["date", "msitae", "extract"] = "date"
 
     def rule(self, month: dt.date) -> tuple[pl.Expr, str]:
         """(boolean expression true where the row is in period, the rule in words)."""
         if self.kind == "msitae":
             label = f"MSitAE-{MONTH_NAMES[month.month - 1]}-{month.year}"
             return pl.col(self.column) == label, f"equals {label} (the month in the file name)"
+        if self.kind == "extract":
+            extracted = pl.col(self.column).str.to_date(EXTRACT_DATE_FORMAT, strict=False)
+            words = f"an extract date in {month:%Y-%m} (the month in the file name)"
+            return extracted.dt.month_start() == month, words
         last = dt.date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
         words = f"within {month:%Y-%m} (the month in the file name)"
         return pl.col(self.column).is_between(month, last), words
@@ -111,6 +120,31 @@ def lsoa_in_lookup(column: str) -> Quarantine:
     return Quarantine("lsoa_in_lookup", column, needs=("stg_geography__lsoas",))
 
 
+@dataclass(frozen=True)
+class VolumeRule:
+    """A month's rows against the source's own recent history (pipelines.sources.validation.check_volumes).
+
+    A month is refused when its data rows fall outside [`low` x, `high` x] the median of the previous
+    `months` months that have a file and no recorded decision for the month (pipelines.sources.decisions),
+    once at least `min_history` such months exist. The defaults let seasonal swings (ED attendances vary by
+    about 15% over a year) and growth through, and stop an extract cut in half or delivered twice.
+    """
+
+    low: float = 0.6
+    high: float = 1.5
+    months: int = 12
+    min_history: int = 3
+
+    @property
+    def words(self) -> str:
+        return (f"a month's rows within {self.low:g}x to {self.high:g}x the median of the previous "
+                f"{self.months} months held (at least {self.min_history})")
+
+
+#: The one volume rule of the monthly sources (thresholds in one place).
+VOLUME = VolumeRule()
+
+
 #: A practice listed more than once in the practice map (in two PCNs, or twice in one): all its rows.
 PRACTICE_IN_ONE_PCN = Quarantine("practice_in_one_pcn", "PRACTICE_CODE", defers=(("PRACTICE_CODE",),))
 
@@ -127,6 +161,11 @@ class RawSource:
     record_level: True for confidential patient-level extracts (they never leave the raw layer).
     description: one line for people (Dagster UI, data dictionary).
     file_period: the column that must fall in the month named in the file name, if the file is monthly.
+    not_future: date columns that may not be after the day of the run (an event that has not happened yet).
+    volume: the rule comparing a month's rows with the source's previous months (None: not checked).
+    parts: for a source delivered as several files a period (population by sex), a regular expression whose
+    match in a file's name tells the parts apart. Otherwise a source has one file per period: a second one
+    (a `.csv` and its `.csv.gz`, or two names carrying one month) is refused (`duplicate_files`).
     partitioned_by: the period each file covers (its name says which): `month`, `year` or `edition`; the
     source's raw and staging assets are then partitioned by it (assets/partitions.py). None: one asset run
     reads every file.
@@ -143,6 +182,9 @@ class RawSource:
     file_period: FilePeriod | None = None
     partitioned_by: Literal["month", "year", "edition"] | None = None
     quarantine: tuple[Quarantine, ...] = ()
+    not_future: tuple[str, ...] = ()
+    volume: VolumeRule | None = None
+    parts: str | None = None
 
     @property
     def policy(self) -> str:
@@ -177,6 +219,37 @@ class RawSource:
         found = set(raw_dir.glob(self.glob)) | set(raw_dir.glob(self.glob + ".gz"))
         return sorted((path for path in found if path.is_file()), key=lambda path: path.as_posix())
 
+    def delivery(self, path: Path) -> str:
+        """What a file delivers: the period its name carries (the partition's, or a month) and, for a source
+        of several files a period, its part; a name without a period stands for itself. A gzipped copy
+        delivers what the plain file does."""
+        name = path.name.removesuffix(".gz")
+        pattern = PERIOD_IN_NAME[self.partitioned_by] if self.partitioned_by else FILE_MONTH.pattern
+        period = re.search(pattern, path.name)
+        if period is None:
+            return name
+        part = re.search(self.parts, name) if self.parts else None
+        label = period.group(0).removesuffix(".gz").removesuffix(".csv").strip("_")
+        return f"{label} {part.group(1) if part.groups() else part.group(0)}" if part else label
+
+    def duplicate_files(self, paths: list[Path]) -> list[tuple[str, list[Path]]]:
+        """Deliveries held by more than one file (`delivery`), each with its files: a source has one file
+        per period (and part), so a month delivered twice cannot double that month's counts."""
+        by_delivery: dict[str, list[Path]] = {}
+        for path in paths:
+            by_delivery.setdefault(self.delivery(path), []).append(path)
+        return [(delivery, sorted(files)) for delivery, files in sorted(by_delivery.items()) if len(files) > 1]
+
+    def duplicates_message(self, paths: list[Path]) -> str | None:
+        """The duplicate deliveries among `paths` in words, naming every file (None if there are none)."""
+        duplicates = self.duplicate_files(paths)
+        if not duplicates:
+            return None
+        lines = [f"  {delivery}: {' and '.join(str(path) for path in files)}" for delivery, files in duplicates]
+        return (f"Source {self.name} has more than one file for {len(duplicates)} period(s): one file per source "
+                f"and period (a .csv and its .csv.gz are the same extract twice); remove all but one:\n"
+                + "\n".join(lines))
+
 
 _SOURCES = (
     RawSource(
@@ -209,6 +282,7 @@ _SOURCES = (
         description="ONS small-area population estimates by LSOA 2011 and single year of age, per year and sex.",
         partitioned_by="year",
         quarantine=(lsoa_in_lookup("LSOA Code"),),
+        parts=r"_(males|females)\.csv$",
     ),
     RawSource(
         name="population_england",
@@ -248,6 +322,8 @@ _SOURCES = (
         record_level=False,
         description="Patients registered at each GP practice by sex and five-year age group, monthly.",
         partitioned_by="month",
+        file_period=FilePeriod("EXTRACT_DATE", kind="extract"),
+        volume=VOLUME,
     ),
     RawSource(
         name="gp_patients_lsoa",
@@ -257,6 +333,7 @@ _SOURCES = (
         group="gp",
         record_level=False,
         description="Patients registered at each GP practice by LSOA 2011 of residence, quarterly.",
+        file_period=FilePeriod("EXTRACT_DATE", kind="extract"),
         quarantine=(lsoa_in_lookup("LSOA_CODE"),),
     ),
     RawSource(
@@ -268,6 +345,7 @@ _SOURCES = (
         record_level=False,
         description="General Practice Workforce by practice: headcount and FTE by staff group, monthly.",
         partitioned_by="month",
+        volume=VOLUME,
     ),
     RawSource(
         name="gp_workforce_national",
@@ -277,6 +355,7 @@ _SOURCES = (
         group="gp",
         record_level=False,
         description="General Practice Workforce England totals by month and staff group, with registered patients.",
+        not_future=("CENSUS_DATE",),
     ),
     RawSource(
         name="ecds_attendances",
@@ -289,6 +368,8 @@ _SOURCES = (
         partitioned_by="month",
         file_period=FilePeriod("ARRIVAL_DATE"),
         quarantine=(lsoa_in_lookup("LSOA_OF_RESIDENCE"),),
+        not_future=("ARRIVAL_DATE",),
+        volume=VOLUME,
     ),
     RawSource(
         name="apc_spells",
@@ -301,6 +382,8 @@ _SOURCES = (
         partitioned_by="month",
         file_period=FilePeriod("ADMISSION_DATE"),
         quarantine=(lsoa_in_lookup("LSOA_OF_RESIDENCE"),),
+        not_future=("ADMISSION_DATE", "DISCHARGE_DATE"),
+        volume=VOLUME,
     ),
     RawSource(
         name="ae_monthly",
@@ -312,6 +395,7 @@ _SOURCES = (
         description="NHS England monthly A&E attendances and emergency admissions by provider, all England.",
         partitioned_by="month",
         file_period=FilePeriod("Period", kind="msitae"),
+        volume=VOLUME,
     ),
     RawSource(
         name="england_activity",

@@ -6,14 +6,20 @@ on a collected polars DataFrame with `lazy=True` (a LazyFrame would skip the dat
 for uniqueness across batches at the end. Any problem raises `RawFileError`, whose message is a table of
 file, row (the line number a person sees in an editor or spreadsheet: header = 1), column, value and rule.
 
-Line numbers are exact because the reader does not allow quoted values to span lines (none of the contract's
-layouts has them; one that does is reported as a malformed line) and keeps blank lines as rows.
+Line numbers are exact: the reader keeps blank lines as rows, and a quoted value holding a line break (none
+of the contract's layouts has one) is refused, naming the line where its record starts, while every later row
+is counted that many lines further down, so each later error still names its true line.
+
+Before staging, a source's files are also checked as a set (`validate_source`): one file per source and
+period (schemas.registry `duplicate_files`), and each month's rows against the source's own recent months
+(`check_volumes`, overridable by a recorded decision: pipelines.sources.decisions).
 """
 
 from __future__ import annotations
 
 import copy
 import csv
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -39,7 +45,8 @@ from schemas.introspect import (
     describe_check,
     unique_keys,
 )
-from schemas.registry import RawSource, file_month
+from pipelines.sources.decisions import DECISIONS_FILE, Decisions, load_decisions
+from schemas.registry import RawSource, VolumeRule, file_month
 
 MAX_LISTED = 20  # lines of the error table
 MAX_KEPT = 1_000  # failures kept in memory per file (all are counted)
@@ -54,6 +61,9 @@ WHOLE_FILE = "(file)"  # a problem with the file itself
 HEADER_REPEATED = "header row repeated mid-file (files concatenated?)"
 BLANK_LINE = "blank line"
 CARRIAGE_RETURN = "a carriage return inside the line (mixed line ends?): lines must end in \\n or \\r\\n"
+QUOTED_LINE_BREAK = "a line break inside a quoted value: every value must be on its record's line"
+DUPLICATE_FILE = "one file per source and period"
+VOLUME_KIND = "volume against the source's recent months"
 
 
 # --- results and errors ------------------------------------------------------------------------------------
@@ -88,6 +98,7 @@ class FileReport:
     check_counts: dict[str, int] = field(default_factory=dict)
     failures: int = 0
     seconds: float = 0.0
+    decisions: list[str] = field(default_factory=list)  # recorded decisions that accepted this file's findings
 
     @property
     def ok(self) -> bool:
@@ -105,6 +116,7 @@ class FileReport:
             "checks": dict(self.check_counts),
             "failures": self.failures,
             "seconds": round(self.seconds, 3),
+            "decisions": list(self.decisions),
         }
 
 
@@ -151,7 +163,7 @@ def format_failures(
             f.file,
             "" if f.row is None else str(f.row),
             _clip(f.column or "", 60),
-            _clip("(empty)" if f.value is None else repr(f.value) if f.value.strip() != f.value else f.value, 72),
+            _clip("(empty)" if f.value is None else repr(f.value) if _needs_repr(f.value) else f.value, 72),
             f.rule,
         )
         for f in shown
@@ -171,6 +183,11 @@ def format_failures(
         if len(counts) > 12:
             lines.append(f"    … and {len(counts) - 12} more rules")
     return "\n".join(lines)
+
+
+def _needs_repr(value: str) -> bool:
+    """Shown quoted when spaces at its ends or a line break in it would otherwise not show (or break the table)."""
+    return value.strip() != value or "\n" in value or "\r" in value
 
 
 def _clip(text: str, width: int) -> str:
@@ -345,9 +362,13 @@ def _batch_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
 class _BatchValidator:
     """Casts and checks one batch of text columns; remembers keys for the cross-batch uniqueness check."""
 
-    def __init__(self, source: RawSource, path: Path, found: _Collector) -> None:
+    def __init__(self, source: RawSource, path: Path, found: _Collector, today: dt.date | None = None) -> None:
         self.source = source
         self.found = found
+        self.today = today or dt.date.today()
+        self.future_rule = f"not after the day of the run ({self.today:%Y-%m-%d}): the event has not happened yet"
+        # Line breaks inside quoted values so far: every later row is that many lines further down the file.
+        self.line_breaks = 0
         self.specs = column_specs(source.model)
         self.columns = [spec.name for spec in self.specs]
         schema = source.model.to_schema()
@@ -388,13 +409,18 @@ class _BatchValidator:
             rules[f"{', '.join(key)}: {_unique_rule(key)}"] = 0
         if self.period is not None and self.source.file_period is not None:
             rules[f"{self.source.file_period.column}: {self.period[1]}"] = 0
+        for column in self.source.not_future:
+            rules[f"{column}: {self.future_rule}"] = 0
         return rules
 
     def check(self, text: pl.DataFrame, first_line: int) -> None:
         """Validate one batch whose first row is on line `first_line` of the file."""
         n = text.height
-        lines = pl.int_range(first_line, first_line + n, dtype=pl.Int64, eager=True).alias(_LINE)
+        lines, breaks = _line_numbers(text, self.columns, first_line + self.line_breaks)
         text = text.with_columns(lines)
+        if breaks:
+            self._line_breaks(text)
+            self.line_breaks += breaks
 
         # Header rows pasted mid-file and blank lines: report once, then leave them out of the other checks.
         repeated = pl.all_horizontal([(pl.col(c) == c).fill_null(False) for c in self.columns])
@@ -419,12 +445,23 @@ class _BatchValidator:
             expr, words = self.period
             bad = typed.filter(~expr.fill_null(True))
             self.found.add_frame(_failures(bad, column, words))
+        for column in self.source.not_future:
+            self.found.add_frame(_failures(typed.filter(pl.col(column) > self.today), column, self.future_rule))
         if self.keys:
-            gapless = typed.height == n
+            gapless = typed.height == n and not breaks
             self.batch_lines.append((first_line, typed.height, None if gapless else typed[_LINE]))
         for key, hashes in zip(self.keys, self.key_hashes, strict=True):
             hashed = pl.col(key[0]).hash() if len(key) == 1 else pl.struct(key).hash()
             hashes.append(typed.select(hashed).to_series())
+
+    def _line_breaks(self, text: pl.DataFrame) -> None:
+        """Each cell holding a line break (a quoted value over lines), at the line where its record starts."""
+        for column in self.columns:
+            hits = text.filter(pl.col(column).str.contains(r"[\r\n]").fill_null(False))
+            if hits.height:
+                shown = hits.with_columns(pl.col(column).str.replace_all("\r", "\\r", literal=True)
+                                          .str.replace_all("\n", "\\n", literal=True))
+                self.found.add_frame(_failures(shown, column, QUOTED_LINE_BREAK))
 
     def _cast(self, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         """Text → model dtypes. Returns the typed batch and the cells that would not cast (None if none)."""
@@ -525,6 +562,23 @@ class _BatchValidator:
             for first, height, lines in self.batch_lines
         ]
         return pl.concat(parts).rename(_LINE)
+
+
+def _line_numbers(text: pl.DataFrame, columns: Iterable[str], first_line: int) -> tuple[pl.Series, int]:
+    """The line each row of a batch starts on, and the line breaks inside its quoted values (counted so a row
+    after such a value still gets its true line). `first_line`: the line of the batch's first row."""
+    n = text.height
+    columns = list(columns)
+    total = 0
+    if n and columns:
+        breaks = text.select(
+            pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in columns])
+        ).to_series()
+        total = int(breaks.sum())
+    lines = pl.int_range(first_line, first_line + n, dtype=pl.Int64, eager=True)
+    if total:
+        lines = lines + (breaks.cum_sum() - breaks).cast(pl.Int64)
+    return lines.alias(_LINE), total
 
 
 def _failures(rows: pl.DataFrame, column: str, rule: str) -> pl.DataFrame:
@@ -687,14 +741,16 @@ def _frame(batches: list[pa_arrow.RecordBatch]) -> pl.DataFrame:
 # --- public API --------------------------------------------------------------------------------------------
 
 
-def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000) -> FileReport:
+def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000,
+                  today: dt.date | None = None) -> FileReport:
     """Validate one raw file against `source.model`; return its report or raise `RawFileError`.
 
     Reads the file as a stream of batches of about `batch_rows` rows (memory stays bounded whatever the file's
     size). Reports, each with its line: wrong columns (missing, extra, renamed, out of order), cells that are
     not of the column's type, values breaking a rule of the model, rows outside the month in the file name,
-    duplicated keys, header rows repeated mid-file, blank lines, malformed lines, non-UTF-8 bytes, and an
-    empty, header-only, truncated or unreadable (gzip) file.
+    duplicated keys, header rows repeated mid-file, blank lines, malformed lines, line breaks inside quoted
+    values, non-UTF-8 bytes, dates after `today` (default: the day of the run) in the source's `not_future`
+    columns, and an empty, header-only, truncated or unreadable (gzip) file.
     """
     started = time.perf_counter()
     path = Path(path)
@@ -738,13 +794,14 @@ def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000) -
         raise fail(0)
     found.columns = expected
 
-    validator = _BatchValidator(source, path, found)
+    validator = _BatchValidator(source, path, found, today)
     rows = 0
     try:
         for text in _stream_text(path, expected, batch_rows):
             validator.check(text, first_line=rows + 2)
             rows += text.height
     except pa_arrow.ArrowInvalid as exc:
+        rows += validator.line_breaks  # the lines read so far, for the errors placed after them
         message = str(exc)
         if "UTF8" in message or "UTF-8" in message:
             if not _locate_bad_utf8(path, found):
@@ -767,10 +824,13 @@ def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000) -
     def reread(key: tuple[str, ...], lines: set[int]) -> pl.DataFrame:
         wanted = pl.Series(sorted(lines), dtype=pl.Int64)
         parts, first_line = [], 2
-        for text in _stream_text(path, expected, batch_rows, include=key):
-            text = text.with_columns(pl.int_range(first_line, first_line + text.height, dtype=pl.Int64).alias(_LINE))
-            parts.append(text.filter(pl.col(_LINE).is_in(wanted.implode())))
-            first_line += text.height
+        # Only the key's columns, unless a quoted value over lines moved rows down (the count needs them all).
+        include = () if validator.line_breaks else key
+        for text in _stream_text(path, expected, batch_rows, include=include):
+            numbers, breaks = _line_numbers(text, expected if include == () else (), first_line)
+            text = text.with_columns(numbers)
+            parts.append(text.filter(pl.col(_LINE).is_in(wanted.implode())).select(*key, _LINE))
+            first_line += text.height + breaks
         return pl.concat(parts)
 
     validator.check_keys(reread)
@@ -781,22 +841,36 @@ def validate_file(path: Path, source: RawSource, *, batch_rows: int = 250_000) -
 
 
 def validate_source(raw_dir: Path, source: RawSource, *, paths: list[Path] | None = None,
-                    batch_rows: int = 250_000) -> list[FileReport]:
+                    batch_rows: int = 250_000, today: dt.date | None = None,
+                    decisions: Decisions | None = None) -> list[FileReport]:
     """Validate every file of `source` under `raw_dir` (its glob, plus gzipped copies), or only `paths` (the
-    files of the partitions a run targets).
+    files of the partitions a run targets), then the files as a set: one file per period (a second file for a
+    period is refused, naming both, before any is read) and, for a source with a volume rule, each month's rows
+    against the source's previous months in `raw_dir` (`check_volumes`; `decisions` default: the raw folder's
+    `decisions.yaml`).
 
-    Raises `RawFileError` if no file matches, or after validating them all if any failed (one message,
-    every failed file's table).
+    Raises `RawFileError` if no file matches, if a period has two files, after validating them all if any
+    failed (one message, every failed file's table), or if a month's volume is out of range.
     """
     raw_dir = Path(raw_dir)
     paths = source.files(raw_dir) if paths is None else paths
     if not paths:
         raise RawFileError(f"No file of source {source.name} matches {raw_dir / source.glob} (or .gz)")
+    duplicates = source.duplicate_files(paths)
+    if duplicates:
+        failures = [
+            Failure(path.name, None, WHOLE_FILE, ", ".join(other.name for other in files if other != path),
+                    f"{DUPLICATE_FILE}: {period} also has {', '.join(str(o) for o in files if o != path)}",
+                    DUPLICATE_FILE)
+            for period, files in duplicates for path in files
+        ]
+        title = f"{source.duplicates_message(paths)}\n  (no file was read)"
+        raise RawFileError(format_failures(title, failures, len(failures)), failures, len(failures))
     reports: list[FileReport] = []
     errors: list[RawFileError] = []
     for path in paths:
         try:
-            reports.append(validate_file(path, source, batch_rows=batch_rows))
+            reports.append(validate_file(path, source, batch_rows=batch_rows, today=today))
         except RawFileError as error:
             errors.append(error)
             reports.extend(error.reports)
@@ -805,4 +879,103 @@ def validate_source(raw_dir: Path, source: RawSource, *, paths: list[Path] | Non
         message += "\n\n".join(str(error) for error in errors)
         failures = [failure for error in errors for failure in error.failures]
         raise RawFileError(message, failures, sum(error.total for error in errors), reports)
+    if source.volume is not None:
+        check_volumes(raw_dir, source, reports, load_decisions(raw_dir) if decisions is None else decisions)
     return reports
+
+
+# --- volume against the source's own history ---------------------------------------------------------------
+
+
+def data_rows(path: Path) -> int:
+    """Data rows of a file without validating it: its lines (a last line without its \\n counts) less the
+    header; streamed, so a file of any size costs one read."""
+    lines, last = 0, b"\n"
+    try:
+        with _open_stream(path) as stream:
+            while chunk := stream.read(1 << 22):
+                lines += chunk.count(b"\n")
+                last = chunk[-1:]
+    except (OSError, EOFError, pa_arrow.ArrowInvalid):
+        pass  # a file that cannot be read to the end has the rows before the break
+    return max(0, lines + (last != b"\n") - 1)
+
+
+@dataclass(frozen=True)
+class Volume:
+    """One month's rows against the months before it (`VolumeRule`)."""
+
+    month: dt.date
+    rows: int
+    history: tuple[tuple[dt.date, int], ...]  # (month, rows) of the months compared with, oldest first
+
+    @property
+    def median(self) -> float:
+        counts = sorted(rows for _, rows in self.history)
+        middle = len(counts) // 2
+        return float(counts[middle]) if len(counts) % 2 else (counts[middle - 1] + counts[middle]) / 2
+
+    def outside(self, rule: VolumeRule) -> bool:
+        if len(self.history) < rule.min_history:
+            return False
+        return not rule.low * self.median <= self.rows <= rule.high * self.median
+
+    def words(self, rule: VolumeRule) -> str:
+        counts = [rows for _, rows in self.history]
+        ratio = self.rows / self.median if self.median else float("inf")
+        return (f"{self.rows:,} data rows, {ratio:.2f}x the median {self.median:,.0f} of the previous "
+                f"{len(self.history)} months ({self.history[0][0]:%Y-%m} to {self.history[-1][0]:%Y-%m}: "
+                f"{min(counts):,} to {max(counts):,} rows); the rule: {rule.words}, so "
+                f"{rule.low * self.median:,.0f} to {rule.high * self.median:,.0f}")
+
+
+def volumes(raw_dir: Path, source: RawSource, reports: list[FileReport], decisions: Decisions) -> list[Volume]:
+    """Each validated monthly file's rows with its history: the previous `rule.months` months of the source
+    in `raw_dir` that have a file and no recorded decision (a month accepted as unusual is not a baseline).
+    Rows of a file validated here come from its report; of the others, from a count of their lines."""
+    assert source.volume is not None
+    rule = source.volume
+    rows = {report.path: report.rows for report in reports}
+    held = {month: path for path in source.files(raw_dir) if (month := file_month(path)) is not None}
+    baseline = sorted(month for month in held if decisions.find(source.name, month) is None)
+    result = []
+    for report in reports:
+        month = file_month(report.path)
+        if month is None:
+            continue
+        before = [m for m in baseline if m < month][-rule.months:]
+        history = []
+        for m in before:
+            path = held[m]
+            if path not in rows:
+                rows[path] = data_rows(path)
+            history.append((m, rows[path]))
+        result.append(Volume(month, report.rows, tuple(history)))
+    return result
+
+
+def check_volumes(raw_dir: Path, source: RawSource, reports: list[FileReport], decisions: Decisions) -> None:
+    """Refuse the months whose rows are out of the source's recent range (`VolumeRule`), with the figures,
+    unless a decision in the raw folder's `decisions.yaml` accepts that source and month; a decision applied is
+    recorded in the file's report (`FileReport.decisions`, shown in the raw asset's metadata)."""
+    rule = source.volume
+    assert rule is not None
+    by_month = {file_month(report.path): report for report in reports}
+    failures = []
+    for volume in volumes(raw_dir, source, reports, decisions):
+        if not volume.outside(rule):
+            continue
+        report = by_month[volume.month]
+        decision = decisions.find(source.name, volume.month)
+        if decision is not None:
+            report.decisions.append(f"volume: {volume.words(rule)}; {decision.words()}")
+            continue
+        where = decisions.path or Path(raw_dir) / DECISIONS_FILE
+        failures.append(Failure(
+            report.path.name, None, WHOLE_FILE, f"{volume.rows:,} rows",
+            f"{volume.words(rule)}. Cut short or delivered twice? If the month is right, record a decision in "
+            f"{where} (docs/data-quality.md)", VOLUME_KIND))
+    if failures:
+        title = (f"{len(failures)} file(s) of source {source.name} outside the source's recent volume "
+                 f"(each file is valid on its own; the month's rows are not plausible):")
+        raise RawFileError(format_failures(title, failures, len(failures)), failures, len(failures), reports)

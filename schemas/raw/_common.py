@@ -42,6 +42,9 @@ MAX_AGE = 120
 EARLIEST_EVENT_DATE = dt.date(2010, 4, 1)
 LATEST_EVENT_DATE = dt.date(2035, 3, 31)
 IMD2019_LSOAS = 32_844
+# The longest hospital spell taken as plausible: five years. Longer stays are almost always a mistyped date
+# (a discharge in 2034 after an admission in 2019); a real one is rare enough for a person to look at.
+MAX_LENGTH_OF_STAY_DAYS = 5 * 365 + 1
 
 # --- model metadata keys (Config.metadata) -----------------------------------------------------------------
 GRAIN_KEY = "grain"

@@ -12,6 +12,7 @@ from schemas.raw._common import (
     EC_DEPARTMENT_TYPES,
     ESP2013_AGE_BANDS,
     LSOA,
+    MAX_LENGTH_OF_STAY_DAYS,
     PERSON_SEX,
     PROVIDER,
     STATED_GENDER,
@@ -91,7 +92,9 @@ class ApcSpells(RawModel):
     )
     PROVIDER_CODE: str = pa.Field(str_matches=PROVIDER, description="ODS code of the provider (trust).")
     LENGTH_OF_STAY: int = pa.Field(
-        ge=0, description="Length of stay in days = discharge date − admission date (0 for same-day)."
+        in_range={"min_value": 0, "max_value": MAX_LENGTH_OF_STAY_DAYS},
+        description="Length of stay in days = discharge date − admission date (0 for same-day); at most five "
+        "years (a longer stay is taken as a mistyped date).",
     )
 
     @pa.dataframe_check(
