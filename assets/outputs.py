@@ -1,9 +1,10 @@
 """Commissioner outputs: the indicator marts as an Excel workbook and CSV files, after disclosure control.
 
 Both files come from one pass of `pipelines.outputs.build_tables` (so the workbook and the CSVs hide exactly
-the same cells) and are written to `<marts_dir>/outputs/`. Before anything is published, the disclosure
-scanner (`pipelines.outputs.scan`) reads the new files back from disk; if it finds a count from 1 to 7 (the
-profile's threshold) the run fails and the files already published are left as they were.
+the same cells) and are written into the run's build (`<marts_dir>/.build/outputs/`), released with the marts
+and the report as one set by the publish asset (`<marts_dir>/outputs/` then shows them). Before they take the
+place of the build's last ones, the disclosure scanner (`pipelines.outputs.scan`) reads the new files back from
+disk; if it finds a count from 1 to 7 (the profile's threshold) the run fails, so nothing is released.
 Docs: `docs/commissioner-outputs.md`.
 """
 
@@ -70,7 +71,7 @@ def commissioner_outputs(settings: InaSettings, marts_db: MartsDatabase):
         marts = read_marts(con)
     tables = build_tables(marts, profile, load_catalogue(DEFAULT_CATALOGUE))
 
-    out_dir = settings.marts_path / "outputs"
+    out_dir = settings.build_outputs_path
     staging = out_dir / ".building"
     shutil.rmtree(staging, ignore_errors=True)
     workbook = write_commissioner_workbook(tables, staging)
@@ -82,7 +83,7 @@ def commissioner_outputs(settings: InaSettings, marts_db: MartsDatabase):
         raise dg.Failure(
             description=f"{len(findings)} small count(s) would have been published; nothing was written.\n{shown}",
         )
-    published = _publish(staging, out_dir, [workbook, *csvs])
+    published = _into_build(staging, out_dir, [workbook, *csvs])
 
     summary = {
         "rule": f"counts {tables.rule.words} hidden",
@@ -109,8 +110,10 @@ def commissioner_outputs(settings: InaSettings, marts_db: MartsDatabase):
     )
 
 
-def _publish(staging: Path, out_dir: Path, files: list[Path]) -> list[Path]:
-    """Move each scanned file into place (an atomic rename per file) and remove the staging folder."""
+def _into_build(staging: Path, out_dir: Path, files: list[Path]) -> list[Path]:
+    """Put the scanned files in the build's outputs folder in place of the last ones (the whole `csv/` folder is
+    replaced, so a table no longer made leaves no file behind); the publish asset releases them."""
+    shutil.rmtree(out_dir / CSV_DIR, ignore_errors=True)
     published = []
     for path in files:
         target = out_dir / path.relative_to(staging)

@@ -106,7 +106,7 @@ def record_level_fields(
         )
     outputs = [key for key in OUTPUT_KEYS if key in selected]
     if outputs:
-        findings = scan_output_files(settings.marts_path / "outputs")
+        findings = scan_output_files(settings.build_outputs_path)  # the run's, before release
         for key in outputs:
             suffix = ".xlsx" if key == WORKBOOK_KEY else ".csv"
             found = [str(f) for f in findings if f.where.split(" [")[0].endswith(suffix)]

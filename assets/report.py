@@ -1,10 +1,12 @@
-"""The HTML report for commissioners: one static site under `<marts_dir>/outputs/report/`.
+"""The HTML report for commissioners: one static site, released as `<marts_dir>/outputs/report/`.
 
 Built from the indicator marts through the same disclosure pass as the workbook and the CSVs
-(`pipelines.outputs.build_tables`), so it hides exactly the cells they hide. The site is written to
-`outputs/.report-building/`, every page is read back by the disclosure scanner (`pipelines.report.scan`), and
-only then swapped in for the published folder; if a small count is found the run fails and the report already
-published stays as it was. Docs: `docs/report.md`.
+(`pipelines.outputs.build_tables`), so it hides exactly the cells they hide. The site is written to the run's
+build (`.build/outputs/.report-building/`), every page is read back by the disclosure scanner
+(`pipelines.report.scan`), and only then does it take the place of the build's last report
+(`.build/outputs/report/`); the publish asset releases it with the marts, workbook and CSVs as one set
+(pipelines/publish.py), so a reader never sees the folder missing. If a small count is found the run fails and
+nothing is released. Docs: `docs/report.md`.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from assets.resources import InaSettings, MartsDatabase
 GROUP = "outputs"
 REPORT_KEY = dg.AssetKey(["outputs", "html_report"])
 SCAN_CHECK = "no_small_counts"
-REPORT_DIR = Path("outputs") / "report"  # under the marts folder
-_BUILDING = Path("outputs") / ".report-building"
-_REPLACED = Path("outputs") / ".report-replaced"
+REPORT_DIR = Path("report")  # under the outputs folder: the build's, then the release's
+_BUILDING = Path(".report-building")
+_REPLACED = Path(".report-replaced")
 
 
 @dg.asset(
@@ -51,7 +53,7 @@ def html_report(settings: InaSettings, marts_db: MartsDatabase) -> dg.Materializ
     with marts_db.connect() as con:
         inputs = read_report_inputs(con, profile, load_catalogue(DEFAULT_CATALOGUE), settings.raw_path)
 
-    building = settings.marts_path / _BUILDING
+    building = settings.build_outputs_path / _BUILDING
     shutil.rmtree(building, ignore_errors=True)
     result = build_report(inputs, building)
     pages, findings = scan_report(building, inputs.tables.rule)
@@ -60,7 +62,8 @@ def html_report(settings: InaSettings, marts_db: MartsDatabase) -> dg.Materializ
         shown = "\n".join(str(f) for f in findings[:20])
         raise dg.Failure(description=f"{len(findings)} small count(s) would have been published in the report; "
                                      f"nothing was written.\n{shown}")
-    published = _swap_in(building, settings.marts_path / REPORT_DIR, settings.marts_path / _REPLACED)
+    out_dir = settings.build_outputs_path
+    published = _swap_in(building, out_dir / REPORT_DIR, out_dir / _REPLACED)
 
     return dg.MaterializeResult(
         metadata={
@@ -77,7 +80,8 @@ def html_report(settings: InaSettings, marts_db: MartsDatabase) -> dg.Materializ
 
 
 def _swap_in(building: Path, target: Path, replaced: Path) -> Path:
-    """Replace the published folder by the built one with two renames (readers see the old or the new site)."""
+    """Replace the build's report folder by the one just built and scanned (nobody reads the build; readers see
+    releases)."""
     shutil.rmtree(replaced, ignore_errors=True)
     target.parent.mkdir(parents=True, exist_ok=True)
     if target.exists():

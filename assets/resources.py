@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.config import PROJECT_DIR, Profile, load_profile
 from pipelines.derived import install_macros
+from pipelines.publish import writer_lock
 
 
 class InaSettings(dg.ConfigurableResource):
@@ -31,20 +32,47 @@ class InaSettings(dg.ConfigurableResource):
 
     @property
     def database_path(self) -> Path:
-        """The published marts: what readers open. Replaced whole, only by the publish asset."""
+        """The published marts: what readers open (a link through `current` to the release's read-only file).
+        Released only by the publish asset, with the outputs of the same run (pipelines/publish.py)."""
         return self.marts_path / "ina.duckdb"
 
     @property
+    def outputs_path(self) -> Path:
+        """The published commissioner outputs (a link through `current` to the release's folder)."""
+        return self.marts_path / "outputs"
+
+    @property
+    def build_path(self) -> Path:
+        """Where runs build: readers never see it, so a failed or killed run harms nothing published."""
+        return self.marts_path / ".build"
+
+    @property
     def working_database_path(self) -> Path:
-        """Where runs build: readers never see this file, so a failed or killed run harms nothing published."""
-        return self.marts_path / ".build" / "ina.duckdb"
+        """The run's working database (every schema), released only after its checks have passed."""
+        return self.build_path / "ina.duckdb"
+
+    @property
+    def build_outputs_path(self) -> Path:
+        """The run's workbook, CSVs and report, released with the working database as one set."""
+        return self.build_path / "outputs"
 
     def profile(self) -> Profile:
         return load_profile(self.profile_path)
 
 
 class MartsDatabase(DuckDBResource):
-    """The DuckDB file of staging tables and marts, with the derived-field macros installed."""
+    """The DuckDB file of staging tables and marts, with the derived-field macros installed.
+
+    A run that uses it holds the marts folder's writer lock from start to end (`pipelines.publish.writer_lock`,
+    on the folder above `.build/`): a run launched by the daemon or the UI while another process writes the same
+    folder fails at once, naming that process, instead of interleaving with it."""
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["MartsDatabase"]:
+        database = Path(self.database)
+        marts_dir = database.parent.parent if database.parent.name == ".build" else database.parent
+        with writer_lock(marts_dir), super().yield_for_execution(context) as value:
+            yield value
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

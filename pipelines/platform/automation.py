@@ -6,6 +6,12 @@
   changed (a new month's extract runs that month only) and everything downstream; a new IMD edition becomes a
   new partition.
 * Everything else (geography, practice map, the marts from what is staged): `refresh_unpartitioned`.
+* Runs whose process was killed (`kill -9`, a lost machine) stay "started" in the instance and would hold the
+  run queue's one slot for ever: `fail_dead_runs` marks them failed; `ina materialize` and `ina dev` call it as
+  they start and the `dead_runs` sensor every minute under the daemon. Dagster's own run monitoring
+  (`run_monitoring` in dagster.yaml) times out runs stuck starting or cancelling, but cannot see whether the
+  worker of a started run is alive with the default run launcher (and never sees `ina materialize`'s in-process
+  runs): that is what this adds.
 
 A Dagster run covers one kind of partition at most, so no job spans them all: `ina materialize` (or a backfill
 in the UI) runs the whole graph in phases (pipelines/platform/run.py).
@@ -16,9 +22,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.events import DagsterEventType
 
 from assets.raw import raw_asset_key
 from assets.partitions import IMD_EDITIONS, PartitionFilesError, partitionings, range_tags
@@ -215,6 +223,65 @@ def _run_requests(name: str, changed: list[str], fingerprints: dict[str, str], g
     return requests
 
 
+#: The statuses of a run whose process should be alive.
+_IN_PROGRESS = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.CANCELING]
+
+
+def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed every run in progress whose process is gone (no such pid, a zombie, or a newer process under
+    the pid); return their ids. A run not yet started by its worker (no pid recorded) is left to Dagster's run
+    monitoring (start timeout)."""
+    failed = []
+    for record in instance.get_run_records(filters=dg.RunsFilter(statuses=_IN_PROGRESS)):
+        run = record.dagster_run
+        started = instance.get_records_for_run(run.run_id, of_type=DagsterEventType.RUN_START, limit=1).records
+        if not started:
+            continue
+        pid = started[0].event_log_entry.dagster_event.pid
+        if pid is None or _process_alive(pid, since=started[0].event_log_entry.timestamp):
+            continue
+        message = (f"The process that ran this run (pid {pid}) is gone: killed or lost mid-run. Marked failed so "
+                   "the run queue, schedules and sensors go on; nothing it built was published.")
+        instance.report_engine_event(message, run)
+        instance.report_run_failed(run, message)
+        failed.append(run.run_id)
+    return failed
+
+
+def _process_alive(pid: int, since: float) -> bool:
+    """Whether process `pid` is running and is the one that started at or before `since` (epoch seconds)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        boot = next(float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+    except (OSError, StopIteration, ValueError):
+        return True  # no /proc (macOS): the pid exists, take it as the run's
+    fields = stat[stat.rindex(")") + 2:].split()
+    state, start_ticks = fields[0], int(fields[19])
+    if state in ("Z", "X"):
+        return False
+    return boot + start_ticks / os.sysconf("SC_CLK_TCK") <= since + 2  # pid reused by a newer process: gone
+
+
+@dg.sensor(
+    name="dead_runs",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks failed the runs a killed process left 'started' (their pid is gone), so the run queue "
+    "(one run at a time) launches the next one and schedules and the new_raw_extract sensor go on.",
+)
+def dead_runs(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    failed = fail_dead_runs(context.instance)
+    return dg.SkipReason(f"marked {len(failed)} run(s) of killed processes failed: {', '.join(failed)}" if failed
+                         else "no run of a killed process")
+
+
 # The public-data graph (assets/public.py) has no partitions: its files change when `ina fetch` is run.
 refresh_everything = dg.define_asset_job(
     "refresh_everything",
@@ -226,3 +293,5 @@ PUBLIC_JOBS = [refresh_everything]
 JOBS = [refresh_unpartitioned, refresh_activity_and_workforce, refresh_population_and_jsna, load_imd_edition]
 SCHEDULES = [monthly_refresh, annual_refresh]
 SENSORS = [new_raw_extract]
+#: Sensors of every profile's code location.
+HOUSEKEEPING_SENSORS = [dead_runs]

@@ -37,6 +37,18 @@ def _dagster_home() -> Path:
     return home
 
 
+def _fail_dead_runs() -> None:
+    """Runs a killed process left "started" in .dagster_home are marked failed, so the daemon's run queue (one
+    run at a time) is not blocked by them (pipelines/platform/automation.py)."""
+    import dagster as dg
+
+    from pipelines.platform.automation import fail_dead_runs
+
+    with dg.DagsterInstance.get() as instance:
+        for run_id in fail_dead_runs(instance):
+            typer.echo(f"  marked run {run_id} failed: its process is gone (killed mid-run)")
+
+
 @app.command("demo-data")
 def demo_data(
     out: Optional[Path] = typer.Option(None, help="Folder to write the raw files into (default: the profile's "
@@ -198,6 +210,7 @@ def dev(
     os.environ.update({PROFILE_ENV: str(Path(profile).resolve()), RAW_DIR_ENV: str(Path(raw_dir).resolve()),
                        MARTS_DIR_ENV: str(Path(marts_dir).resolve())})
     home = _dagster_home()
+    _fail_dead_runs()
     command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.platform.definitions", "-h", "127.0.0.1", "-p", str(port)]
     raise typer.Exit(subprocess.call(command, cwd=home))
 

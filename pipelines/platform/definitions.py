@@ -23,7 +23,7 @@ from assets.publish import build_publish_asset
 from assets.quality import quality_checks
 from assets.report import report_assets
 from assets.staging import staging_assets
-from pipelines.platform.automation import JOBS, PUBLIC_JOBS, SCHEDULES, SENSORS
+from pipelines.platform.automation import HOUSEKEEPING_SENSORS, JOBS, PUBLIC_JOBS, SCHEDULES, SENSORS
 from pipelines.config import DEFAULT_PROFILE, Profile, load_profile
 from pipelines.platform.policy import apply_policy
 from assets.resources import InaSettings, build_resources
@@ -58,7 +58,7 @@ def build_definitions(settings: InaSettings | None = None) -> dg.Definitions:
         asset_checks=graph_checks(profile),
         jobs=JOBS if automated else PUBLIC_JOBS,
         schedules=SCHEDULES if automated else [],
-        sensors=SENSORS if automated else [],
+        sensors=[*(SENSORS if automated else []), *HOUSEKEEPING_SENSORS],
         # One DuckDB file admits one writer process: run steps in the run's own process, one after another.
         executor=dg.in_process_executor,
     )

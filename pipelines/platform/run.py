@@ -5,12 +5,18 @@ first the unpartitioned assets the partitioned ones need (geography), then, per 
 partitioned raw and staging assets over a range of partitions in one run (by default every partition with a
 file in the raw folder), then everything else: marts, indicators, outputs and publication. A phase that fails
 stops the sequence, so nothing is built on a failed partition and nothing is published.
+
+Every run of one `run_graph` carries the tag `ina/graph_run` (one id): the publish asset releases only what was
+materialised and checked under it. `run_graph` holds the marts folder's writer lock (pipelines/publish.py) from
+the first phase to the last, so a second run on the same folder is refused at once, naming this one; and before
+it starts, runs a killed process left "started" on the instance are marked failed (automation.fail_dead_runs).
 """
 
 from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +25,10 @@ from typing import Any
 
 import dagster as dg
 
+from assets.publish import GRAPH_RUN_TAG
 from assets.raw import raw_asset_key
+from pipelines.platform.automation import fail_dead_runs
+from pipelines.publish import MartsLocked, writer_lock
 from pipelines.config import load_profile
 from pipelines.platform.definitions import graph_assets, graph_checks
 from assets.partitions import BY_EDITION, PartitionFilesError, Partitioning, partitioning_of, range_tags
@@ -37,6 +46,7 @@ class GraphRun:
 
     results: list[dg.ExecuteInProcessResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what stopped a phase before it ran
+    dead_runs: list[str] = field(default_factory=list)  # runs of killed processes, marked failed at the start
 
     @property
     def success(self) -> bool:
@@ -114,6 +124,24 @@ def run_graph(
         kinds = f" (partitions of kind {', '.join(sorted(ranges))})" if ranges else ""
         run.problems.append(f"the selection{kinds} matches no asset of this graph")
         return run
+    settings = resources.get("settings")
+    try:
+        with writer_lock(settings.marts_path) if settings is not None else _no_lock():
+            _run_phases(definitions, resources, instance, raw_dir, asset_graph, selected, ranges, run_config, run)
+    except MartsLocked as error:
+        run.problems.append(str(error))
+    return run
+
+
+@contextmanager
+def _no_lock() -> Iterator[None]:
+    yield
+
+
+def _run_phases(definitions, resources, instance, raw_dir, asset_graph, selected, ranges, run_config,
+                run: GraphRun) -> None:
+    run.dead_runs = fail_dead_runs(instance)
+    graph_run = {GRAPH_RUN_TAG: uuid.uuid4().hex}
     for phase in plan_phases(asset_graph, selected):
         if phase.partitioning is None:
             runs = [(phase.keys, {})]
@@ -122,18 +150,17 @@ def run_graph(
                 spans = partition_spans(asset_graph, phase, raw_dir, (ranges or {}).get(phase.partitioning.kind))
             except PartitionFilesError as error:
                 run.problems.append(str(error))
-                return run
+                return
             if isinstance(phase.partitioning.definition, dg.DynamicPartitionsDefinition):
                 _register(instance, phase.partitioning, raw_dir, spans)
             runs = [(keys, range_tags(first, last)) for keys, first, last in spans]
         for keys, tags in runs:
             result = dg.materialize(list(definitions), selection=dg.AssetSelection.assets(*keys),
                                     resources=resources, instance=instance, raise_on_error=False,
-                                    run_config=run_config or {}, tags=tags)
+                                    run_config=run_config or {}, tags={**graph_run, **tags})
             run.results.append(result)
             if not result.success:
-                return run
-    return run
+                return
 
 
 def partition_spans(asset_graph, phase: Phase, raw_dir: Path,
@@ -229,6 +256,8 @@ def partition_selection(definitions: Sequence[Any], kinds: set[str]) -> dg.Asset
 
 
 def report_run(result: GraphRun, echo: Callable[[str], None]) -> None:
+    for run_id in result.dead_runs:
+        echo(f"  marked run {run_id} failed: its process is gone (killed mid-run)")
     for problem in result.problems:
         echo(f"  FAILED before running: {problem}")
     reported = set()
