@@ -78,7 +78,7 @@ def test_the_graph_builds_the_report_and_its_check_passes(demo_world, report_dir
     footprints = [f"footprint-{_slug(f.code)}.html" for f in demo_world.profile.footprints]
     for name in ("index.html", "neighbourhoods.html", "data-dictionary.html", "style.css", *footprints):
         assert (report_dir / name).is_file(), name
-    assert not (report_dir.parent / ".report-building").exists()
+    assert not (demo_world.marts_dir / ".build" / "outputs" / ".report-building").exists()
 
 
 def test_pages_are_self_contained(report_dir):
@@ -184,7 +184,7 @@ def test_a_small_count_stops_publication_and_keeps_the_old_report(demo_world, tm
     marts = tmp_path / "marts"
     (marts / ".build").mkdir(parents=True)
     shutil.copyfile(demo_world.database, marts / ".build" / "ina.duckdb")
-    old = marts / "outputs" / "report"
+    old = marts / ".build" / "outputs" / "report"  # the last report built (the released one is never touched)
     old.mkdir(parents=True)
     (old / "index.html").write_text("the report already published")
     monkeypatch.setattr(report_asset, "build_report", lambda inputs, directory: directory.mkdir(parents=True))
@@ -195,7 +195,8 @@ def test_a_small_count_stops_publication_and_keeps_the_old_report(demo_world, tm
                             instance=dg.DagsterInstance.ephemeral(), raise_on_error=False)
     assert not result.success
     assert (old / "index.html").read_text() == "the report already published"
-    assert not (marts / "outputs" / ".report-building").exists()
+    assert not (marts / ".build" / "outputs" / ".report-building").exists()
+    assert not (marts / "outputs").exists()  # nothing released
 
 
 # --- boundaries and maps --------------------------------------------------------------------------------------------

@@ -2,11 +2,14 @@
 the bad-input, publication and determinism tests. Every run uses the graph of the profile it is given.
 
 - `copy_marts` copies the demo world's published database (and its working copy) so a test can run against
-  "a published DB from a good run" without touching the shared one.
+  "a published DB from a good run" without touching the shared one: a real file, as an older marts folder held
+  it (the first publication adopts it); `copy_release` copies the released set as it is (releases/, current and
+  the stable links, and the build); `released_set` reads that set through the documented paths.
 - `overlay_raw` builds a raw folder of symlinks to the demo world's files, so a bad file can be swapped in
   (`corpus.write_case`) without copying the rest.
 - `materialize` runs a selection of the real graph in-process; `spawn_materialize` runs one in a child
-  process (to kill it, or to read the published file from another process while it runs).
+  process (to kill it, or to read the published file from another process while it runs); `kill_when` kills
+  it once a step of a given layer has started (read from the child's Dagster instance) or a file appears.
 """
 
 from __future__ import annotations
@@ -35,6 +38,35 @@ def copy_marts(source_marts: Path, dest: Path, *, build: bool = True) -> Path:
         (dest / ".build").mkdir(exist_ok=True)
         shutil.copyfile(source_marts / ".build" / "ina.duckdb", dest / ".build" / "ina.duckdb")
     return dest
+
+
+def copy_release(source_marts: Path, dest: Path) -> Path:
+    """The released set of a marts folder (the current release, `current`, the stable links) and its build,
+    copied to `dest` as they are (links kept); returns dest."""
+    from pipelines.publish import current_release
+
+    dest.mkdir(parents=True, exist_ok=True)
+    release = current_release(source_marts)
+    shutil.copytree(release, dest / release.relative_to(source_marts), symlinks=True)
+    for name in ("current", "ina.duckdb", "outputs"):
+        os.symlink(os.readlink(source_marts / name), dest / name)
+    shutil.copytree(source_marts / ".build", dest / ".build", symlinks=True)
+    return dest
+
+
+def released_set(marts_dir: Path) -> dict[str, str]:
+    """What a reader sees through the documented paths: the marts' content hash and the sha256 of the workbook,
+    every CSV and every report file (`outputs/...`)."""
+    import hashlib
+
+    from pipelines.publish import content_hash
+
+    seen = {"ina.duckdb": content_hash(marts_dir / "ina.duckdb")}
+    outputs = marts_dir / "outputs"
+    for path in sorted(outputs.rglob("*")):
+        if path.is_file():
+            seen[f"outputs/{path.relative_to(outputs)}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return seen
 
 
 def overlay_raw(source_raw: Path, dest: Path) -> Path:
@@ -73,6 +105,8 @@ _CHILD = textwrap.dedent(
     from assets.resources import InaSettings, MartsDatabase, build_resources
 
     args = json.loads(sys.argv[1])
+    # a persistent instance when asked (another process can follow the run's steps), else an ephemeral one
+    instance = dg.DagsterInstance.from_config(args["home"]) if args["home"] else dg.DagsterInstance.ephemeral()
     profile = load_profile(args["profile"])  # the profile's own graph: its entities' adapters
     ALL_ASSETS, ALL_CHECKS = graph_assets(profile), graph_checks(profile)
     settings = InaSettings(raw_dir=args["raw_dir"], marts_dir=args["marts_dir"], profile_path=args["profile"])
@@ -83,21 +117,22 @@ _CHILD = textwrap.dedent(
     keys = [key for asset in ALL_ASSETS for key in asset.keys if key.path[0] in args["layers"]]
     print("started", flush=True)
     definitions = [*ALL_ASSETS, *(ALL_CHECKS if args["checks"] else [])]
-    result = run_graph(definitions, resources, dg.DagsterInstance.ephemeral(), Path(args["raw_dir"]),
+    result = run_graph(definitions, resources, instance, Path(args["raw_dir"]),
                        selection=keys, run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
-    print(json.dumps({"success": result.success}), flush=True)
+    print(json.dumps({"success": result.success, "problems": result.problems}), flush=True)
     """
 )
 
 
 def spawn_materialize(raw_dir: Path, marts_dir: Path, profile: Path, layers: tuple[str, ...], log: Path,
-                      threads: int | None = None, checks: bool = False) -> subprocess.Popen:
+                      threads: int | None = None, checks: bool = False, home: Path | None = None) -> subprocess.Popen:
     """A child process materialising every asset of the given layers (key prefixes: staging, marts,
-    published ...), its output in `log`: `started`, then `{"success": ...}` at the end. The checks each asset
-    carries always run; the data-quality checks defined apart (Great Expectations, record-level guard: they
-    read, never write the database) only if `checks`."""
+    published ...), its output in `log`: `started`, then `{"success": ..., "problems": [...]}` at the end. The
+    checks each asset carries always run; the data-quality checks defined apart (Great Expectations, record-level
+    guard: they read, never write the database) only if `checks`. Runs are recorded in the Dagster instance of
+    folder `home` if given (else an ephemeral one)."""
     args = {"raw_dir": str(raw_dir), "marts_dir": str(marts_dir), "profile": str(profile), "layers": list(layers),
-            "threads": threads, "checks": checks}
+            "threads": threads, "checks": checks, "home": str(home) if home else None}
     with open(log, "w") as out:  # a file, not a pipe: a chatty child never blocks on a full pipe
         return subprocess.Popen(
             [sys.executable, "-c", _CHILD, json.dumps(args)],
@@ -129,6 +164,51 @@ def kill_once_writing(raw_dir: Path, marts_dir: Path, profile: Path, layers: tup
             child.kill()
         child.wait()
     return child.returncode
+
+
+ALL_LAYERS = ("raw", "staging", "marts", "outputs", "published")
+
+
+def kill_when(raw_dir: Path, marts_dir: Path, profile: Path, log: Path, home: Path, *, step: str | None = None,
+              appears: str | None = None, timeout: float = 300) -> str:
+    """Run the whole graph in a child (`spawn_materialize`, runs recorded in the instance at `home`) and SIGKILL it
+    as soon as a step whose key starts with `step` has started (`raw__`, `staging__`, `marts__`,
+    `commissioner_outputs` ...) or a path matching the glob `appears` (under the marts folder) exists. Returns the
+    key of the last step the child had started."""
+    import signal
+    import time
+
+    child = spawn_materialize(raw_dir, marts_dir, profile, ALL_LAYERS, log, home=home)
+    started: list[str] = []
+    try:
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            deadline = time.monotonic() + timeout
+            while True:
+                assert child.poll() is None, f"the run ended before it could be killed:\n{log.read_text()[-3000:]}"
+                assert time.monotonic() < deadline, f"never reached {step or appears}; started {started[-3:]}"
+                if appears is not None:
+                    if any(marts_dir.glob(appears)):
+                        break
+                else:
+                    runs = instance.get_run_records(limit=1)
+                    if runs:
+                        records = instance.get_records_for_run(runs[0].dagster_run.run_id,
+                                                               of_type=dg.DagsterEventType.STEP_START).records
+                        started = [r.event_log_entry.step_key for r in records]
+                        if any(key.startswith(step) for key in started):
+                            break
+                time.sleep(0.01)
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=60)
+            runs = instance.get_run_records(limit=1)
+            records = instance.get_records_for_run(runs[0].dagster_run.run_id,
+                                                   of_type=dg.DagsterEventType.STEP_START).records
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+    assert child.returncode == -signal.SIGKILL
+    return records[-1].event_log_entry.step_key if records else ""
 
 
 # --- one full refresh from scratch in a child process, with a reader on the published file -----------------
@@ -195,7 +275,8 @@ def full_refresh(published_marts: Path, raw_dir: Path, profile: Path, work_dir: 
     thread = threading.Thread(target=keep_reading, daemon=True)
     thread.start()
     log = work_dir / "refresh.log"
-    child = spawn_materialize(raw_dir, marts, profile, ("staging", "marts", "published"), log, threads=threads)
+    child = spawn_materialize(raw_dir, marts, profile, ("staging", "marts", "outputs", "published"), log,
+                              threads=threads)
     try:
         child.wait(timeout=900)
     finally:
