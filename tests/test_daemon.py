@@ -6,6 +6,10 @@ Everything lives in a temporary DAGSTER_HOME and a code location pointed at a te
 JSNA (Fingertips) extract (an unpartitioned source) and three months of NHS England's A&E monthly files (a
 monthly-partitioned source: its run covers those three months); the project's own data/ and .dagster_home/
 are untouched.
+
+Before the daemon starts, an `ina materialize` on the same instance is killed mid-run (SIGKILL): its run stays
+"started", which would hold the run queue's one slot for ever; the `dead_runs` sensor marks it failed, so the
+sensor's runs are launched all the same.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ DAGSTER = BIN_DIR / "dagster"
 DAGSTER_DAEMON = BIN_DIR / "dagster-daemon"
 SCHEDULES = {"monthly_activity_and_workforce", "annual_population_and_jsna"}
 SENSOR = "new_raw_extract"
+HOUSEKEEPING = "dead_runs"
 LOCATION = "ina_daemon_test"
 AE_MONTHS = ["2024-01-01", "2024-02-01", "2024-03-01"]
 TIMEOUT = 150  # seconds for the daemon to tick the sensor and the run to finish
@@ -60,6 +65,8 @@ run_coordinator:
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+run_monitoring:
+  enabled: true
 """
 
 
@@ -116,14 +123,41 @@ def sensor_ticks(instance):
     return state, (instance.get_ticks(state.instigator_origin_id, state.selector_id) if state else [])
 
 
-def test_daemon_runs_schedules_and_sensor_launches_run(deployment, tmp_path):
+def kill_a_run(demo_raw_dir, home: Path, env: dict, tmp_path: Path) -> str:
+    """`ina materialize` of the demo world on this instance, SIGKILLed once its first run has started; the id of
+    the run it left "started"."""
+    log = tmp_path / "killed.log"
+    with log.open("w") as out:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.platform.cli", "materialize", "--raw-dir", str(demo_raw_dir),
+             "--marts-dir", str(tmp_path / "killed_marts")], cwd=PROJECT_DIR, env=env, stdout=out,
+            stderr=subprocess.STDOUT)
+    try:
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            deadline = time.monotonic() + 120
+            while not instance.get_run_records(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED])):
+                assert child.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(0.05)
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait(timeout=60)
+            (run,) = instance.get_run_records(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+    finally:
+        if child.poll() is None:
+            child.kill()
+        child.wait()
+    return run.dagster_run.run_id
+
+
+def test_daemon_runs_schedules_and_sensor_launches_run(deployment, demo_raw_dir, tmp_path):
     workspace, home, env = deployment
     ws = ["-w", str(workspace)]
 
-    # both schedules and the sensor are on by default: nobody has to start them
+    # both schedules and the sensors are on by default: nobody has to start them
     listed = cli(env, "schedule", "list", *ws) + cli(env, "sensor", "list", *ws)
-    for name in (*SCHEDULES, SENSOR):
+    for name in (*SCHEDULES, SENSOR, HOUSEKEEPING):
         assert f"{name} [RUNNING]" in listed, listed
+
+    killed = kill_a_run(demo_raw_dir, home, env, tmp_path)  # left "started": one run in progress, maximum 1
 
     with dg.DagsterInstance.from_config(str(home)) as instance:
 
@@ -171,6 +205,11 @@ def test_daemon_runs_schedules_and_sensor_launches_run(deployment, tmp_path):
                     daemon.wait()
 
         assert len(sensor_runs()) == 2
+        # the killed run was marked failed (its process is gone), which freed the queue's one slot
+        dead = instance.get_run_by_id(killed)
+        assert dead.status == dg.DagsterRunStatus.FAILURE
+        failure = instance.get_records_for_run(killed, of_type=DagsterEventType.RUN_FAILURE).records
+        assert "is gone: killed or lost mid-run" in failure[0].event_log_entry.dagster_event.message
         run = runs["fingertips"]
         assert run.tags["dagster/run_key"].startswith("fingertips:")
         assert run.job_name == "refresh_unpartitioned"
@@ -200,4 +239,4 @@ def test_daemon_runs_schedules_and_sensor_launches_run(deployment, tmp_path):
         # the schedules stay running under the daemon (their next cron ticks are not due during the test)
         # the daemon evaluated all three (running by default, as declared in the code)
         states = {state.name: state.status for state in instance.all_instigator_state()}
-        assert states == dict.fromkeys((*SCHEDULES, SENSOR), InstigatorStatus.DECLARED_IN_CODE)
+        assert states == dict.fromkeys((*SCHEDULES, SENSOR, HOUSEKEEPING), InstigatorStatus.DECLARED_IN_CODE)
