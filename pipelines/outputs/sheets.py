@@ -6,7 +6,6 @@ period), Deprivation gradient and Inequality (latest year), Right drift (every y
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -177,6 +176,14 @@ def _latest_year(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col("financial_year") == pl.col("financial_year").max()) if frame.height else frame
 
 
+def built_words(tables: CommissionerTables) -> str:
+    """What the outputs were built from. No build date: the same marts give the same bytes (issue 12, item 8),
+    and the release's content hash, not a clock, says which build a file belongs to."""
+    return (f"From the pipeline's DuckDB marts (profile '{tables.profile.profile}'). Regenerated on every run: "
+            "do not edit by hand. The same marts always give the same files, byte for byte, so the file carries "
+            "no build date; the release's content hash identifies the build.")
+
+
 def readme(tables: CommissionerTables) -> TextSheet:
     profile = tables.profile
     periods = tables.periods()
@@ -195,8 +202,7 @@ def readme(tables: CommissionerTables) -> TextSheet:
          "limits, England's value, whether the difference from England is statistically significant, the recent "
          "trend and the gap between the most and least deprived. The same tables, for every period, are in the "
          "CSV files beside this workbook."),
-        ("Built", f"{date.today().isoformat()} from the pipeline's DuckDB marts (profile '{profile.profile}'). "
-                  "Regenerated on every run: do not edit by hand."),
+        ("Built", built_words(tables)),
         ("Geography",
          f"System: {profile.icb_name}. Footprints: {footprints}. Areas in this workbook: "
          f"{counts['system']} system, {counts['footprint']} footprints, {counts['neighbourhood']} neighbourhoods, "

@@ -5,6 +5,13 @@ row per record from row 4; headers are frozen and filtered. A cell hidden by dis
 (see `SUPPRESSED_MARK`), and the row's "Note" column says why. England comparisons are written in words and
 coloured as in Fingertips (green better, amber similar, red worse; blues for higher/lower without polarity).
 
+The same tables give the same bytes (issue 12, item 8): openpyxl stamps the workbook's created and modified
+times (docProps/core.xml) and every zip entry with the clock; here both are `FIXED_TIMESTAMP` (1 January 2000,
+or `$SOURCE_DATE_EPOCH` when set, the reproducible-builds convention), entries are written in openpyxl's fixed
+order with fixed permissions, so two runs on the same marts write byte-identical workbooks. When the data were
+built is not a property of the file: the release's content hash (`pipelines.publish.content_hash`) and the
+README sheet's latest period say what it holds.
+
 Every value goes into its cell through `_put`: text that a spreadsheet would run as a formula (beginning with
 = + - @, a tab or a carriage return) is prefixed with a single quote (`safe_text.neutralise_formula_text`, OWASP's
 CSV-injection rule) and every text cell is typed as a string, so no cell of the workbook is ever a formula.
@@ -12,10 +19,13 @@ CSV-injection rule) and every text cell is typed as a string, so no cell of the 
 
 from __future__ import annotations
 
+import datetime
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import polars as pl
 from openpyxl import Workbook
@@ -23,6 +33,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from pipelines.disclosure import HIDDEN, SUPPRESSED_MARK
 from pipelines.outputs.safe_text import neutralise_formula_text
@@ -86,6 +97,42 @@ class TextSheet:
     sections: Sequence[tuple[str, str]] = field(default_factory=list)
 
 
+def fixed_timestamp() -> datetime.datetime:
+    """The time every workbook says it was created and modified, and every zip entry's date: 1 January 2000
+    (UTC), or `$SOURCE_DATE_EPOCH` (seconds since 1970, clamped to the zip format's 1980 floor) when set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        moment = datetime.datetime.fromtimestamp(int(epoch), tz=datetime.timezone.utc).replace(tzinfo=None)
+        return max(moment, datetime.datetime(1980, 1, 1))
+    return datetime.datetime(2000, 1, 1)
+
+
+class _FixedTimeZip(ZipFile):
+    """A zip whose every entry carries `fixed_timestamp()` and the same permissions, whatever the clock."""
+
+    def __init__(self, file, moment: datetime.datetime):
+        super().__init__(file, "w", ZIP_DEFLATED, allowZip64=True)
+        self._date_time = moment.timetuple()[:6]
+
+    def _info(self, name: str) -> ZipInfo:
+        info = ZipInfo(name, date_time=self._date_time)
+        info.compress_type = ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        info.create_system = 3  # the same on every platform
+        return info
+
+    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
+        if not isinstance(zinfo_or_arcname, ZipInfo):
+            zinfo_or_arcname = self._info(zinfo_or_arcname)
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
+        # openpyxl streams each worksheet to a temporary file and adds it with write(), which would stamp the
+        # temporary file's modification time
+        with open(filename, "rb") as handle:
+            self.writestr(self._info(arcname or os.path.basename(filename)), handle.read())
+
+
 def write_workbook(path: Path, sheets: Sequence[Sheet | TextSheet]) -> Path:
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -97,8 +144,20 @@ def write_workbook(path: Path, sheets: Sequence[Sheet | TextSheet]) -> Path:
             _write_table(ws, sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")
-    workbook.save(tmp)
+    save_deterministic(workbook, tmp)
     tmp.replace(path)  # a reader never sees a half-written workbook
+    return path
+
+
+def save_deterministic(workbook: Workbook, path: Path) -> Path:
+    """`workbook.save(path)` without the clock: created, modified and every zip entry's date are
+    `fixed_timestamp()` (openpyxl's own save sets `modified` to now), so the bytes depend on the cells only."""
+    moment = fixed_timestamp()
+    workbook.properties.created = moment
+    workbook.properties.modified = moment
+    workbook.properties.lastModifiedBy = None
+    with _FixedTimeZip(path, moment) as archive:
+        ExcelWriter(workbook, archive).write_data()
     return path
 
 

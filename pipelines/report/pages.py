@@ -9,7 +9,6 @@ with the row's note, exactly as the workbook shows it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import geopandas as gpd
 import polars as pl
@@ -495,8 +494,6 @@ def drift_table(inputs: ReportInputs, level: str, area_code: str) -> Table | Non
 
 
 def about_sections(tables: CommissionerTables) -> list[tuple[str, str]]:
-    """The workbook's README sections (one text for both), with the build date."""
-    skip = {"Built", "Sheets"}  # the build date is today's; the sheets are the workbook's
-    sections = [(h, t) for h, t in readme(tables).sections if h not in skip]
-    return [("Built", f"{date.today().isoformat()} from the pipeline's DuckDB marts (profile "
-                      f"'{tables.profile.profile}'). Regenerated on every run: do not edit by hand.")] + sections
+    """The workbook's README sections (one text for both; no build date, so pages are byte-identical)."""
+    skip = {"Sheets"}  # the sheets are the workbook's
+    return [(h, t) for h, t in readme(tables).sections if h not in skip]
