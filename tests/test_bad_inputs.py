@@ -15,7 +15,7 @@ import re
 import dagster as dg
 import duckdb
 import pytest
-from bad_inputs.corpus import CASES, write_case
+from bad_inputs.corpus import CASES, NO_ROW, write_case
 from bad_inputs.harness import copy_marts, materialize, overlay_raw
 
 from assets.raw import raw_asset_key
@@ -25,6 +25,8 @@ from pipelines.publish import content_hash
 
 REJECTED = [case for case in CASES if case.outcome == "reject"]
 QUARANTINED = [case for case in CASES if case.outcome == "quarantine"]
+REFUSED = [case for case in CASES if case.outcome == "refuse"]
+ACCEPTED = [case for case in CASES if case.outcome == "accept"]
 STAGING_OF = {entity.local: entity.table for entity in ENTITIES.values() if entity.local}
 
 
@@ -34,6 +36,15 @@ def test_the_corpus_covers_every_kind_of_problem():
         "duplicate keys", "negative counts", "dates outside the period", "unknown LSOA codes",
         "LSOA 2021 codes in a 2011 source", "a practice in two PCNs", "ages over 120",
         "sex codes outside the standard", "header repeated mid-way"}
+    # issue 12, item 1: completeness and plausibility before staging, and more ways files are saved badly
+    assert {case.name for case in CASES} >= {
+        "a month delivered twice (.csv and .csv.gz)", "registered patients (age, sex) extract date not the file's month",
+        "registered patients (LSOA) extract date not the file's month",
+        "a discharge in the future (2034, a 5,753-day stay)", "discharge before admission",
+        "length of stay not the dates' difference", "an implausible length of stay (over five years)",
+        "a month's extract cut in half", "a month's records twice over", "a line break inside a quoted value",
+        "an unusual month without a recorded decision", "a recorded decision accepts an unusual month"}
+    assert len({case.name for case in CASES}) == len(CASES) >= 32
 
 
 @pytest.fixture(scope="module")
@@ -72,19 +83,20 @@ def test_a_bad_file_is_rejected_with_file_row_and_column(case, demo_world, publi
     assert result.get_asset_materialization_events() == []  # nothing downstream ran, nothing was published
     message = failure_messages(result)
     assert "RawFileError" in message and str(bad) in message
-    row = str(case.row) if case.row is not None else r"\d+"
-    line = rf"^\s+{re.escape(bad.name)}\s+{row}\s+{re.escape(case.column)}\s+.*{re.escape(case.rule)}"
+    row = "" if case.row == NO_ROW else str(case.row) if case.row is not None else r"\d+"
+    named = case.named or bad.name
+    line = rf"^\s+{re.escape(named)}\s+{row}\s+{re.escape(case.column)}\s+.*{re.escape(case.rule)}"
     assert any(re.search(line, text) for text in message.splitlines()), message
     assert content_hash(marts / "ina.duckdb") == before
 
 
 def test_bad_lines_are_quarantined_and_the_published_marts_do_not_change(demo_world, published, tmp_path):
-    """The three quarantine cases together (their downstream is most of the graph): one run."""
+    """The three quarantine cases together, in one run of the whole graph (their downstream is most of it, and
+    publication releases only a build whose every mart and output was made and checked in the run)."""
     marts, before = published
     raw = overlay_raw(demo_world.raw_dir, tmp_path / "raw")
     bad = {case.name: write_case(case, raw) for case in QUARANTINED}
-    result = materialize(raw, marts, demo_world.profile.source_path,
-                         downstream_of(*{case.source for case in QUARANTINED}))
+    result = materialize(raw, marts, demo_world.profile.source_path, dg.AssetSelection.all())
 
     assert result.success, failure_messages(result)
     assert any(m.asset_key.path[0] == "published" for m in result.get_asset_materialization_events())
@@ -123,4 +135,60 @@ def test_a_missing_monthly_file_is_caught_before_publication(demo_world, publish
     assert "No file of source ecds_attendances for 1 of the 84 month partition(s)" in message
     assert "2021-06" in message
     assert result.get_asset_materialization_events() == []
+    assert content_hash(marts / "ina.duckdb") == before
+
+
+@pytest.mark.parametrize("case", REFUSED, ids=lambda case: case.name.replace(" ", "_"))
+def test_a_period_delivered_twice_is_refused_naming_both_files(case, demo_world, published, tmp_path):
+    """`ina materialize` (every partition with a file) stops before running, naming both files; a run given
+    the month anyway fails at the raw asset, naming them; nothing runs downstream, nothing is published."""
+    marts, before = published
+    raw = overlay_raw(demo_world.raw_dir, tmp_path / "raw")
+    bad = write_case(case, raw)
+    copies = sorted(bad.parent.glob(bad.name.removesuffix(".gz").removesuffix(".csv") + ".csv*"))
+    assert len(copies) == 2
+    profile = demo_world.profile.source_path
+
+    result = materialize(raw, marts, profile, downstream_of(case.source))
+    assert not result.success and result.results == []
+    (problem,) = result.problems
+    assert case.rule in problem and all(str(path) in problem for path in copies), problem
+
+    month = f"{bad.name.removesuffix('.gz').removesuffix('.csv')[-7:]}-01"
+    result = materialize(raw, marts, profile, downstream_of(case.source), ranges={"month": (month, month)})
+    assert not result.success
+    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failed == [f"raw__{case.source}"]
+    message = failure_messages(result)
+    assert "PartitionFilesError" in message and all(str(path) in message for path in copies), message
+    assert result.get_asset_materialization_events() == []
+    assert content_hash(marts / "ina.duckdb") == before
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=lambda case: case.name.replace(" ", "_"))
+def test_an_odd_but_right_input_is_accepted_and_the_marts_do_not_change(case, demo_world, published, tmp_path):
+    """The source's downstream is rebuilt in the working copy (publication aside: it releases only a whole
+    graph's build) and its marts come out as they were; a recorded decision shows in the raw asset's metadata."""
+    marts, before = published
+    working = marts / ".build" / "ina.duckdb"
+    built_before = content_hash(working)
+    raw = overlay_raw(demo_world.raw_dir, tmp_path / "raw")
+    write_case(case, raw)
+    selection = (dg.AssetSelection.assets(raw_asset_key(case.source)) if case.raw_only
+                 else downstream_of(case.source) - dg.AssetSelection.key_prefixes("published"))
+    result = materialize(raw, marts, demo_world.profile.source_path, selection)
+
+    assert result.success, failure_messages(result)
+    events = result.get_asset_materialization_events()
+    raw_events = [m for m in events if m.asset_key == raw_asset_key(case.source)]
+    assert raw_events
+    # a run over a range records the same metadata on each partition's materialisation
+    applied = {str(m.materialization.metadata["decisions_applied"].value) for m in raw_events}
+    if case.rule:
+        assert any(case.rule in text for text in applied), applied
+    else:
+        assert applied == {"none"}, applied
+    if not case.raw_only:
+        assert any(m.asset_key.path[0] == "marts" for m in events)
+    assert content_hash(working) == built_before
     assert content_hash(marts / "ina.duckdb") == before

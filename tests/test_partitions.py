@@ -8,6 +8,7 @@ replaces that partition's rows and nothing else.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -25,6 +26,7 @@ from assets.partitions import (
     BY_EDITION,
     IMD_EDITIONS,
     POPULATION_YEARS,
+    YEARLY,
     PartitionFilesError,
     partitionings,
 )
@@ -197,6 +199,27 @@ def test_file_names_give_partitions_and_ranges_are_checked(tmp_path):
             parse_range(kind, text)
     result = CliRunner().invoke(app, ["materialize", "--months", "2024-13"])
     assert result.exit_code == 2 and "YYYY-MM" in result.output
+
+
+def test_one_file_per_source_and_period(tmp_path):
+    """A period of a source held by two files (a .csv and its .csv.gz, or two names carrying the month) is
+    refused, naming both, wherever partitions are read from files (ina materialize's phases, the sensor, the
+    raw asset's files for its partitions); population's two files a year (males, females) are one delivery."""
+    april, copy = tmp_path / "ecds_attendances_2019-04.csv", tmp_path / "ecds_attendances_2019-04.csv.gz"
+    may = tmp_path / "ecds_attendances_2019-05.csv"
+    with pytest.raises(PartitionFilesError, match="more than one file for 1 period") as caught:
+        MONTHLY.keys_of_files([april, copy, may], "ecds_attendances")
+    assert f"2019-04: {april} and {copy}" in str(caught.value)
+    with pytest.raises(PartitionFilesError, match=re.escape(str(copy))):
+        MONTHLY.files_for([april, copy, may], ["2019-04-01"], "ecds_attendances")
+    assert MONTHLY.files_for([april, copy, may], ["2019-05-01"], "ecds_attendances") == [may]
+    renamed = tmp_path / "ecds_attendances_resent_2019-04.csv"
+    with pytest.raises(PartitionFilesError, match="resent"):
+        MONTHLY.keys_of_files([april, renamed], "ecds_attendances")
+    sexes = [tmp_path / "sape_lsoa11_mid2019_males.csv", tmp_path / "sape_lsoa11_mid2019_females.csv"]
+    assert YEARLY.keys_of_files(sexes, "population_lsoa") == ["2019"]
+    with pytest.raises(PartitionFilesError, match="mid2019 males"):
+        YEARLY.keys_of_files([*sexes, tmp_path / "sape_lsoa11_mid2019_males.csv.gz"], "population_lsoa")
 
 
 def test_a_month_missing_from_the_staged_rows_stops_publication(world):

@@ -380,3 +380,169 @@ def test_demo_files_validate(demo_raw_dir):
 def test_every_demo_file_validates(demo_raw_dir):
     for source in RAW_SOURCES.values():
         validate_source(demo_raw_dir, source)
+
+
+# --- completeness and plausibility (issue 12, item 1) ------------------------------------------------------
+
+
+def test_a_quoted_line_break_is_refused_and_later_lines_stay_true(tmp_path):
+    """pyarrow's reader takes a quoted value over two lines as one value (whatever `newlines_in_values`
+    says): the validator refuses it at the line where its record starts, and counts the break, so a problem
+    further down is named at the line an editor shows (before the fix, one line too early)."""
+    lines = ecds_lines(2_500)
+    lines[2] = lines[2].replace(",ZA1,", ',"Z\nA1",')  # record on lines 4-5 of the file
+    lines[1_999] = lines[1_999].replace(",ZA1,", ",zz,")  # record 2,000: on line 2,002 (2,001 + the break)
+    lines[2_200] = lines[5]  # a repeated key: first seen on line 8, repeated on line 2,203
+    for batch_rows in (2_500, 700):
+        error = error_of(write_ecds(tmp_path, lines), batch_rows=batch_rows)
+        assert_names(error, 4, "PROVIDER_CODE", "a line break inside a quoted value")
+        assert_names(error, 2_002, "PROVIDER_CODE", "matches ^[A-Z0-9]{3,5}$")
+        assert_names(error, 2_203, "EC_IDENT", "unique: first seen on row 8")
+        assert "'Z\\nA1'" in str(error) or "Z\\nA1" in str(error)
+
+
+def test_a_nul_byte_in_a_value_is_refused(tmp_path):
+    lines = ecds_lines(5)
+    lines[3] = lines[3].replace("EC", "EC\x00", 1)
+    assert_names(error_of(write_ecds(tmp_path, lines)), 5, "EC_IDENT", "a NUL byte")
+
+
+def test_how_a_file_was_saved_is_named(tmp_path):
+    path = write_ecds(tmp_path, ecds_lines(3))
+    text = path.read_text()
+    path.write_bytes(text.encode("utf-16-le"))
+    assert_names(error_of(path), 1, "(all)", "looks like UTF-16 without a byte-order mark")
+    path.write_text("\n".join(line.replace(",", ";") for line in text.splitlines()) + "\n")
+    assert_names(error_of(path), 1, "(all)", "columns separated by semicolons")
+    path.write_text("\n".join(line + "," for line in text.splitlines()) + "\n")
+    assert_names(error_of(path), 1, "(after the last column)", "a trailing comma")
+    import zipfile
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("ecds.csv", text)
+    assert_names(error_of(path), 1, "(file)", "a zip archive, not a CSV")
+
+
+def test_event_dates_after_the_run_day_are_refused(tmp_path):
+    import datetime as dt
+
+    path = write_ecds(tmp_path, ecds_lines(5))
+    assert validate_file(path, ECDS, today=dt.date(2019, 4, 30)).ok
+    error = error_of(path, today=dt.date(2019, 4, 3))  # the attendances of 4 and 5 April have not happened
+    assert_names(error, 5, "ARRIVAL_DATE", "not after the day of the run (2019-04-03)")
+    assert_names(error, 6, "ARRIVAL_DATE", "not after the day of the run (2019-04-03)")
+    assert error.total == 2
+
+
+APC = RAW_SOURCES["apc_spells"]
+APC_HEADER = ",".join(APC.columns)
+
+
+def write_spells(tmp_path: Path, spells: list[tuple[str, str, int]]) -> Path:
+    path = tmp_path / "uec/sus_apc/apc_spells_2019-04.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = [f"S{i},{admitted},{discharged},21,E01900001,40,1,ZA1,{stay}"
+            for i, (admitted, discharged, stay) in enumerate(spells)]
+    path.write_text("\n".join([APC_HEADER, *rows]) + "\n")
+    return path
+
+
+def test_spells_must_be_plausible(tmp_path):
+    good = ("2019-04-02", "2019-04-05", 3)
+    path = write_spells(tmp_path, [good, ("2019-04-10", "2019-04-07", 0), good, ("2019-04-10", "2019-04-12", 5),
+                                   ("2019-04-11", "2034-09-01", 5_622), ("2019-04-11", "2025-01-02", 2_093)])
+    error = error_of(path, APC)
+    file = path.name
+    assert_names(error, 3, "ADMISSION_DATE, DISCHARGE_DATE", "DISCHARGE_DATE is on or after ADMISSION_DATE", file)
+    assert_names(error, 5, "LENGTH_OF_STAY, ADMISSION_DATE, DISCHARGE_DATE", "LENGTH_OF_STAY = DISCHARGE_DATE", file)
+    assert_names(error, 6, "DISCHARGE_DATE", "not after the day of the run", file)
+    assert_names(error, 6, "LENGTH_OF_STAY", "from 0 to 1826", file)
+    assert_names(error, 7, "LENGTH_OF_STAY", "from 0 to 1826", file)
+    assert not any(f.row in (2, 4) for f in error.failures)
+
+
+def test_registration_extract_date_must_be_the_files_month(tmp_path):
+    source = RAW_SOURCES["gp_patients_lsoa"]
+    path = tmp_path / "gp/gp-reg-pat-prac-lsoa-all_2019-05.csv"
+    path.parent.mkdir(parents=True)
+    header = ",".join(source.columns)
+    row = "GP_PRAC_PAT_LIST,{},Z90001,WOODDALE,E01900001,ALL,7"
+    path.write_text(f"{header}\n{row.format('01May2019')}\n")
+    assert validate_file(path, source).ok
+    path.write_text(f"{header}\n{row.format('01May2019')}\n{row.format('01Apr2019').replace('E019', 'E018')}\n")
+    assert_names(error_of(path, source), 3, "EXTRACT_DATE", "an extract date in 2019-05", path.name)
+
+
+def test_two_files_for_one_period_are_refused_naming_both(tmp_path):
+    first = write_ecds(tmp_path, ecds_lines(3))
+    second = first.with_name(first.name + ".gz")
+    second.write_bytes(gzip.compress(first.read_bytes()))
+    with pytest.raises(RawFileError) as caught:
+        validate_source(tmp_path, ECDS)
+    message = str(caught.value)
+    assert str(first) in message and str(second) in message and "no file was read" in message
+    assert not caught.value.reports
+    population = RAW_SOURCES["population_lsoa"]  # two files a year by design (males, females): not duplicates
+    assert population.duplicate_files([Path("sape_lsoa11_mid2019_males.csv"), Path("sape_lsoa11_mid2019_females.csv")]) == []
+
+
+def write_months(tmp_path: Path, rows: dict[str, int]) -> dict[str, Path]:
+    paths = {}
+    for month, n in rows.items():
+        path = tmp_path / f"uec/ecds/ecds_attendances_{month}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lines = [f"EC{i:07d},{month}-{1 + i % 28:02d},E01900001,40,1,ZA1,01" for i in range(n)]
+        path.write_text("\n".join([ECDS_HEADER, *lines]) + "\n")
+        paths[month] = path
+    return paths
+
+
+def test_a_month_far_outside_the_sources_recent_range_is_refused_with_the_figures(tmp_path):
+    paths = write_months(tmp_path, {"2019-01": 100, "2019-02": 90, "2019-03": 110, "2019-04": 50, "2019-05": 160})
+    with pytest.raises(RawFileError) as caught:
+        validate_source(tmp_path, ECDS)
+    message = str(caught.value)
+    assert "ecds_attendances_2019-04.csv" in message and "50 data rows, 0.50x the median 100" in message
+    assert "2019-01 to 2019-03: 90 to 110 rows" in message and "60 to 150" in message
+    # 2019-05 against 2019-01..2019-04: median 95, so 160 is above 1.5x too
+    assert "ecds_attendances_2019-05.csv" in message and "160 data rows, 1.68x" in message
+    assert str(tmp_path / "decisions.yaml") in message
+    # a partial refresh of one month: the history comes from the other files in the folder
+    with pytest.raises(RawFileError, match="50 data rows"):
+        validate_source(tmp_path, ECDS, paths=[paths["2019-04"]])
+    assert validate_source(tmp_path, ECDS, paths=[paths["2019-03"]])[0].rows == 110  # fewer than 3 months before
+
+
+def test_a_recorded_decision_accepts_the_month_and_is_left_out_of_later_baselines(tmp_path):
+    paths = write_months(tmp_path, {"2019-01": 100, "2019-02": 90, "2019-03": 110, "2019-04": 50, "2019-05": 55,
+                                    "2019-06": 100})
+    (tmp_path / "decisions.yaml").write_text(
+        "decisions:\n"
+        "  - source: ecds_attendances\n    periods: 2019-04..2019-05\n    rule: volume\n"
+        "    reason: a provider's system migration; checked against its own counts\n"
+        "    decided_by: A. Analyst, BI team\n    date: 2019-07-01\n")
+    reports = validate_source(tmp_path, ECDS)
+    decided = {report.path.name: report.decisions for report in reports if report.decisions}
+    assert set(decided) == {paths["2019-04"].name, paths["2019-05"].name}
+    assert "accepted by A. Analyst, BI team on 2019-07-01" in decided[paths["2019-04"].name][0]
+    # 2019-06 is measured against 2019-01..2019-03 (the decided months are not a baseline): within range
+    assert not next(r for r in reports if r.path == paths["2019-06"]).decisions
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("decisions:\n  - source: ecds\n    periods: 2019-04\n    rule: volume\n    reason: xyz\n"
+     "    decided_by: me me\n    date: 2019-07-01\n", "decisions[0].source: Value error, must be one of"),
+    ("decisions:\n  - source: ecds_attendances\n    periods: 2019-4\n    rule: volume\n    reason: xyz\n"
+     "    decided_by: me me\n    date: 2019-07-01\n", "decisions[0].periods"),
+    ("decisions:\n  - source: ecds_attendances\n    periods: 2019-04\n    rule: volume\n"
+     "    decided_by: me me\n    date: 2019-07-01\n", "decisions[0].reason: Field required"),
+    ("decisions:\n  - source: ecds_attendances\n    periods: 2019-04\n    rule: volume\n    reason: xyz\n"
+     "    decided_by: me me\n    date: 2019-07-01\n    whoever: x\n", "decisions[0].whoever: Extra inputs"),
+    ("decisions: [\n", "not valid YAML"),
+])
+def test_a_broken_decisions_file_is_named(tmp_path, text, problem):
+    from pipelines.sources.decisions import DecisionsError, load_decisions
+
+    (tmp_path / "decisions.yaml").write_text(text)
+    with pytest.raises(DecisionsError) as caught:
+        load_decisions(tmp_path)
+    assert str(caught.value).startswith(str(tmp_path / "decisions.yaml")) and problem in str(caught.value)

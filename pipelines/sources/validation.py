@@ -62,6 +62,11 @@ HEADER_REPEATED = "header row repeated mid-file (files concatenated?)"
 BLANK_LINE = "blank line"
 CARRIAGE_RETURN = "a carriage return inside the line (mixed line ends?): lines must end in \\n or \\r\\n"
 QUOTED_LINE_BREAK = "a line break inside a quoted value: every value must be on its record's line"
+NUL_BYTE = "a NUL byte (\\x00) in the value: part of the file is binary, or saved as UTF-16"
+ZIP_FILE = ("a zip archive, not a CSV (an .xlsx workbook or a zipped extract renamed .csv?): unzip it, or save "
+            "the sheet as CSV UTF-8")
+TRAILING_DELIMITER = "a trailing comma: the header ends with an empty extra column (every line ends with ','?)"
+ODD_CHARACTERS = r"[\x00\r\n]"  # inside a value: a NUL byte, or a line break in a quoted value
 DUPLICATE_FILE = "one file per source and period"
 VOLUME_KIND = "volume against the source's recent months"
 
@@ -290,6 +295,9 @@ def _read_header(path: Path, found: _Collector) -> list[str] | None:
     if not sample:
         found.add(1, WHOLE_FILE, None, "empty file (nothing after decompression): expected a header row")
         return None
+    if sample[:4] == b"PK\x03\x04":
+        found.add(1, WHOLE_FILE, None, ZIP_FILE, kind="zip archive")
+        return None
     first = sample.split(b"\n", 1)[0].rstrip(b"\r")
     try:
         text = first.decode("utf-8-sig")  # a BOM is accepted whatever the declared encoding
@@ -297,6 +305,13 @@ def _read_header(path: Path, found: _Collector) -> list[str] | None:
         hint = " (the file looks like UTF-16)" if sample[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
         value = first[max(0, exc.start - 10) : exc.end + 10]
         found.add(1, ALL_COLUMNS, value, f"header is not valid UTF-8{hint}: save the file as UTF-8", kind="UTF-8")
+        return None
+    if b"\x00" in first:
+        # UTF-16 without a byte-order mark: every other byte of an ASCII header is NUL (and is valid UTF-8).
+        halves = max(first[0::2].count(0), first[1::2].count(0))
+        hint = ("the file looks like UTF-16 without a byte-order mark (a NUL byte between the characters)"
+                if halves * 3 >= len(first) else "NUL bytes (\\x00) in the header: the file looks binary")
+        found.add(1, ALL_COLUMNS, None, f"{hint}: save the file as UTF-8", kind="NUL bytes")
         return None
     if not text.strip():
         found.add(1, ALL_COLUMNS, None, "first line is blank: expected the header row")
@@ -316,7 +331,17 @@ def _fields_of(text: str) -> list[str] | None:
 
 
 def _check_header(header: list[str], expected: tuple[str, ...], found: _Collector) -> None:
-    """Missing, extra, renamed, duplicated or reordered columns, each named."""
+    """Missing, extra, renamed, duplicated or reordered columns, each named; a header separated by another
+    character than the comma, or ending in a trailing comma, is named as such."""
+    if len(header) == 1 and len(expected) > 1:
+        for separator, words in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if header[0].split(separator) == list(expected):
+                found.add(1, ALL_COLUMNS, _clip(header[0], 60), f"columns separated by {words}, not commas (a "
+                          "spreadsheet's regional setting?): save the file as comma-separated CSV")
+                return
+    if len(header) == len(expected) + 1 and header[-1].strip() == "" and header[:-1] == list(expected):
+        found.add(1, "(after the last column)", header[-1], TRAILING_DELIMITER)
+        return
     counts = Counter(header)
     for name, n in counts.items():
         if n > 1:
@@ -416,11 +441,19 @@ class _BatchValidator:
     def check(self, text: pl.DataFrame, first_line: int) -> None:
         """Validate one batch whose first row is on line `first_line` of the file."""
         n = text.height
-        lines, breaks = _line_numbers(text, self.columns, first_line + self.line_breaks)
-        text = text.with_columns(lines)
-        if breaks:
-            self._line_breaks(text)
+        # One pass for values holding a NUL byte or a line break; their lines are counted only if there are any.
+        odd = text.select(
+            pl.any_horizontal([pl.col(c).str.contains(ODD_CHARACTERS).fill_null(False) for c in self.columns])
+        ).to_series() if n and self.columns else None
+        breaks = 0
+        if odd is not None and odd.any():
+            lines, breaks = _line_numbers(text, self.columns, first_line + self.line_breaks)
+            text = text.with_columns(lines)
+            self._odd_values(text.filter(odd))
             self.line_breaks += breaks
+        else:
+            start = first_line + self.line_breaks
+            text = text.with_columns(pl.int_range(start, start + n, dtype=pl.Int64, eager=True).alias(_LINE))
 
         # Header rows pasted mid-file and blank lines: report once, then leave them out of the other checks.
         repeated = pl.all_horizontal([(pl.col(c) == c).fill_null(False) for c in self.columns])
@@ -454,14 +487,17 @@ class _BatchValidator:
             hashed = pl.col(key[0]).hash() if len(key) == 1 else pl.struct(key).hash()
             hashes.append(typed.select(hashed).to_series())
 
-    def _line_breaks(self, text: pl.DataFrame) -> None:
-        """Each cell holding a line break (a quoted value over lines), at the line where its record starts."""
+    def _odd_values(self, rows: pl.DataFrame) -> None:
+        """Each cell holding a line break (a quoted value over lines; named at the line where its record
+        starts) or a NUL byte."""
         for column in self.columns:
-            hits = text.filter(pl.col(column).str.contains(r"[\r\n]").fill_null(False))
-            if hits.height:
-                shown = hits.with_columns(pl.col(column).str.replace_all("\r", "\\r", literal=True)
-                                          .str.replace_all("\n", "\\n", literal=True))
-                self.found.add_frame(_failures(shown, column, QUOTED_LINE_BREAK))
+            for pattern, rule in ((r"[\r\n]", QUOTED_LINE_BREAK), (r"\x00", NUL_BYTE)):
+                hits = rows.filter(pl.col(column).str.contains(pattern).fill_null(False))
+                if hits.height:
+                    shown = hits.with_columns(pl.col(column).str.replace_all("\r", "\\r", literal=True)
+                                              .str.replace_all("\n", "\\n", literal=True)
+                                              .str.replace_all("\x00", "\\x00", literal=True))
+                    self.found.add_frame(_failures(shown, column, rule))
 
     def _cast(self, text: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         """Text → model dtypes. Returns the typed batch and the cells that would not cast (None if none)."""
@@ -976,6 +1012,7 @@ def check_volumes(raw_dir: Path, source: RawSource, reports: list[FileReport], d
             f"{volume.words(rule)}. Cut short or delivered twice? If the month is right, record a decision in "
             f"{where} (docs/data-quality.md)", VOLUME_KIND))
     if failures:
+        paths = "".join(f"\n  {report.path}" for report in reports if report.path.name in {f.file for f in failures})
         title = (f"{len(failures)} file(s) of source {source.name} outside the source's recent volume "
-                 f"(each file is valid on its own; the month's rows are not plausible):")
+                 f"(each file is valid on its own; the month's rows are not plausible):{paths}")
         raise RawFileError(format_failures(title, failures, len(failures)), failures, len(failures), reports)
