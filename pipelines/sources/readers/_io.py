@@ -405,10 +405,15 @@ def _load_sheet(path: Path, data: bytes, *, sheet: str | int | None, header_hint
     try:
         book = fastexcel.read_excel(data)
     except Exception as exc:  # fastexcel raises its own error types
-        raise ReaderError(path, f"unreadable spreadsheet: {exc}") from exc
+        raise ReaderError(path, f"unreadable spreadsheet: {_first_line(exc)}") from exc
     candidates = [sheet] if sheet is not None else list(book.sheet_names)
     for cand in candidates:
-        grid = book.load_sheet(cand, header_row=None, dtypes="string").to_polars()
+        cand_name = cand if isinstance(cand, str) else (
+            book.sheet_names[cand] if isinstance(cand, int) and 0 <= cand < len(book.sheet_names) else str(cand))
+        try:
+            grid = book.load_sheet(cand, header_row=None, dtypes="string").to_polars()
+        except Exception as exc:  # calamine's errors (damaged XML, a missing part): one ReaderError
+            raise _damaged_sheet(path, data, cand_name, exc) from exc
         grid = grid.select(pl.all().cast(pl.String))
         hdr = 0
         if header and hints_n:
@@ -422,6 +427,7 @@ def _load_sheet(path: Path, data: bytes, *, sheet: str | int | None, header_hint
         sheet_name = cand if isinstance(cand, str) else book.sheet_names[cand]
         if header:
             heads = [("" if v is None else str(v)).strip() for v in grid.row(hdr)]
+            _check_header(path, data, sheet_name, grid, hdr, heads)
             keep = [i for i, h in enumerate(heads) if h]
             body = grid.slice(hdr + 1).select([grid.columns[i] for i in keep])
             body.columns = [heads[i] for i in keep]
@@ -437,6 +443,130 @@ def _load_sheet(path: Path, data: bytes, *, sheet: str | int | None, header_hint
         return RawTable(path=path, df=_tidy(body), kind="sheet", header=header, sheet=sheet_name,
                         first_data_row=first)
     raise ReaderError(path, f"no sheet has a header row containing {hints}; sheets: {book.sheet_names}")
+
+
+# -- spreadsheet damage: one ReaderError naming file, sheet, row and column ----------------------------
+
+def _first_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split("\n")[0].split())
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet column letters of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _check_header(path: Path, data: bytes, sheet: str, grid: pl.DataFrame, hdr: int, heads: list[str]) -> None:
+    """The header row must name every column once: a merged header cell (which leaves the next columns
+    nameless, so their values would be dropped) or an empty header over values, and a name used twice, are
+    errors naming the sheet row and the column."""
+    row = hdr + 1  # sheet row of the header
+    for merged in _merged_ranges(data, sheet):
+        first_col, first_row, last_col, last_row = merged
+        if first_row <= row <= last_row and last_col > first_col:
+            ref = f"{column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}"
+            nameless = ", ".join(column_letter(c) for c in range(first_col + 1, last_col + 1))
+            raise ReaderError(path, f"header cell {ref} is merged across {last_col - first_col + 1} columns, so "
+                              f"column {nameless} has no header of its own (its values would be lost); unmerge it "
+                              "and name each column", sheet=sheet, line=row, column=column_letter(first_col + 1),
+                              unit="row")
+    body = grid.slice(hdr + 1)
+    for i, head in enumerate(heads):
+        if not head and body[body.columns[i]].drop_nulls().str.strip_chars().ne("").any():
+            raise ReaderError(path, "a column holds values but has no header (a merged or blank header cell?)",
+                              sheet=sheet, line=row, column=column_letter(i), unit="row")
+    seen: dict[str, int] = {}
+    for i, head in enumerate(heads):
+        if not head:
+            continue
+        key = norm_header(head)
+        if key in seen:
+            raise ReaderError(path, f"duplicate header: columns {column_letter(seen[key])} and {column_letter(i)} "
+                              "both carry this name", sheet=sheet, line=row, column=head, unit="row")
+        seen[key] = i
+
+
+def _sheet_xml(data: bytes, sheet: str) -> bytes | None:
+    """The worksheet XML of `sheet` in an xlsx/xlsm (None for other formats or when it cannot be found)."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        return None
+    with zf:
+        try:
+            workbook = ET.fromstring(zf.read("xl/workbook.xml"))
+            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+        except (KeyError, ET.ParseError):
+            return None
+        rid = None
+        for element in workbook.iter():
+            if element.tag.endswith("}sheet") and element.get("name") == sheet:
+                rid = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+        target = next((r.get("Target") for r in rels if r.get("Id") == rid), None) if rid else None
+        if target is None:
+            return None
+        name = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        try:
+            return zf.read(name)
+        except KeyError:
+            return None
+
+
+def _merged_ranges(data: bytes, sheet: str) -> list[tuple[int, int, int, int]]:
+    """(first column, first row, last column, last row) of every merged range of an xlsx sheet (0-based
+    columns, 1-based rows); empty for other formats."""
+    xml = _sheet_xml(data, sheet)
+    if xml is None:
+        return []
+    found = []
+    for ref in re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', xml):
+        c1, r1, c2, r2 = (v.decode() for v in ref)
+        found.append((_column_index(c1), int(r1), _column_index(c2), int(r2)))
+    return found
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def _damaged_sheet(path: Path, data: bytes, sheet: str, exc: BaseException) -> ReaderError:
+    """A sheet the library cannot load: where its XML breaks (the last cell read whole), if it is an xlsx."""
+    import xml.etree.ElementTree as ET
+
+    detail = _first_line(exc).removeprefix("calamine error: ")
+    xml = _sheet_xml(data, sheet)
+    if xml is None:
+        return ReaderError(path, f"unreadable sheet (damaged file?): {detail}", sheet=sheet)
+    last_cell = None
+    parser = ET.XMLPullParser(events=("start",))
+    try:
+        parser.feed(xml)
+        for _, element in parser.read_events():
+            if element.tag.endswith("}c") and element.get("r"):
+                last_cell = element.get("r")
+        parser.close()
+    except ET.ParseError as err:
+        for _, element in parser.read_events():
+            if element.tag.endswith("}c") and element.get("r"):
+                last_cell = element.get("r")
+        where = re.match(r"([A-Z]+)(\d+)", last_cell or "")
+        at = f"the XML breaks at its line {err.position[0]}, character {err.position[1]}"
+        if where:
+            return ReaderError(path, f"damaged sheet XML: {at}, in or after cell {last_cell} ({detail})",
+                               sheet=sheet, line=int(where.group(2)), column=where.group(1), unit="row")
+        return ReaderError(path, f"damaged sheet XML: {at}, before any cell; row and column unknown ({detail})",
+                           sheet=sheet)
+    return ReaderError(path, f"unreadable sheet: {detail}; row unknown, column unknown", sheet=sheet)
 
 
 # -- months -------------------------------------------------------------------------------------------
