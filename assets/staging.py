@@ -16,7 +16,10 @@ SQL leaves them out, and the counts show in the asset's metadata and in its `no_
 
 from __future__ import annotations
 
+import csv
+import gzip
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -97,16 +100,177 @@ def _quarantine_check(counts: pl.DataFrame) -> dg.AssetCheckResult:
 CONTRACT_CHECK = "conforms_to_contract"
 
 
-def contract_check(con: duckdb.DuckDBPyConnection, table: str) -> dg.AssetCheckResult:
-    """Validate a staging table against its model (every failure, lazily): the contract the marts rely on."""
+# --- model failures, said in the user's terms: table, column, rule, key values, source file and line ----------
+
+#: At most this many source lines are named per failure (then "and N more").
+MAX_LINES = 8
+
+
+@dataclass(frozen=True)
+class RawTrace:
+    """Where a table's rows can be traced to: a raw source's files (the local layout of an entity)."""
+
+    source: RawSource
+    paths: tuple[Path, ...]
+    raw_dir: Path
+
+
+def raw_lines(trace: RawTrace, values: set[str], also: set[str] = frozenset()
+              ) -> list[tuple[str, int, dict[str, str]]]:
+    """The lines of a source's files holding any of `values` as a whole field: (file, line, {column: value} of
+    the fields holding one of `values` or `also`) for every such line, the file relative to the raw folder. Lines are physical lines of the file (a record
+    is named by the line it ends on), read with Python's csv module so no row order is assumed."""
+    found = []
+    for path in trace.paths:
+        opener = gzip.open if path.suffix == ".gz" else open
+        try:
+            with opener(path, "rt", encoding=trace.source.encoding, errors="replace", newline="") as handle:
+                reader = csv.reader(handle)
+                header = next(reader, [])
+                for record in reader:
+                    if values.isdisjoint(field.strip() for field in record):
+                        continue
+                    found.append((_relative(path, trace.raw_dir), reader.line_num,
+                                  {c: v for c, v in zip(header, record) if v.strip() in values | also}))
+        except (OSError, csv.Error, UnicodeError):
+            continue  # the raw asset names a file it cannot read; the trace is only a pointer
+    return found
+
+
+def _relative(path: Path, raw_dir: Path) -> str:
+    try:
+        return Path(path).relative_to(raw_dir).as_posix()
+    except ValueError:
+        return Path(path).name
+
+
+def _model_key(model: type) -> list[str]:
+    """The columns that name a row of the model: its declared unique key, else its unique fields."""
+    schema = model.to_schema()
+    unique = schema.unique
+    if unique:
+        return [unique] if isinstance(unique, str) else list(unique)
+    return [name for name, column in schema.columns.items() if column.unique]
+
+
+def _show(value: object) -> str:
+    return "null" if value is None else (f"'{value}'" if isinstance(value, str) else str(value))
+
+
+def _rule(check: str, columns: list[str]) -> str:
+    if check in ("multiple_fields_uniqueness", "field_uniqueness"):
+        return f"({', '.join(columns)}) must be unique" if len(columns) > 1 else f"{columns[0]} must be unique"
+    if check == "not_nullable":
+        return f"{columns[0]} may not be null"
+    return f"{columns[0]} must satisfy {check}"
+
+
+def explain_schema_errors(exc: pa_errors.SchemaErrors, frame: pl.DataFrame, table: str, model: type,
+                          traces: list[RawTrace] = ()) -> list[str]:
+    """One line per failed rule of a pandera model: the table, the column(s), the rule, the offending rows' key
+    values (with the values that differ between rows that should be one) and, where the table's rows come
+    from raw local files (`traces`), the file(s) and line(s) holding those keys. No pandera table, no
+    traceback: what a person who made the file can act on."""
+    cases = exc.failure_cases
+    key = [c for c in _model_key(model) if c in frame.columns]
+    lines = []
+    for (context, column, check), group in cases.group_by(["schema_context", "column", "check"],
+                                                          maintain_order=True):
+        rows = sorted({int(i) for i in group["index"].to_list() if i is not None})
+        if context == "DataFrameSchema" and check == "multiple_fields_uniqueness":
+            columns = key
+        else:
+            columns = [column]
+        if not rows:  # a missing column or a wrong type: no row to name
+            shown = ", ".join(sorted({str(v) for v in group["failure_case"].to_list()})[:5])
+            lines.append(f"{table}: column {column}: {check} failed ({shown})")
+            continue
+        identify = list(dict.fromkeys([*columns, *key]))
+        offending = frame[rows].select(identify)
+        described, needles, differ_values = [], set(), set()
+        for group_key, same in offending.group_by(columns, maintain_order=True):
+            values = dict(zip(columns, group_key))
+            text = ", ".join(f"{c}={_show(v)}" for c, v in values.items())
+            full = frame[rows].filter(pl.all_horizontal(pl.col(c).eq_missing(v) for c, v in values.items()))
+            differing = [c for c in frame.columns if c not in columns and full[c].n_unique() > 1]
+            if differing:
+                text += " (" + "; ".join(f"{c} " + " vs ".join(_show(v) for v in full[c].unique(maintain_order=True)
+                                                              .to_list()) for c in differing[:3]) + ")"
+                differ_values |= {str(v) for c in differing for v in full[c].to_list() if v is not None}
+            if len(full) > 1:
+                text += f" in {len(full)} rows"
+            described.append(text)
+            needles |= {str(v) for c in identify for v in same[c].to_list()
+                        if isinstance(v, str) and len(v) >= 2}
+        text = f"{table}: {_rule(check, columns)}: " + "; ".join(described[:5])
+        if len(described) > 5:
+            text += f"; and {len(described) - 5} more"
+        sources = _trace_text(traces, needles, differ_values)
+        lines.append(text + (f"; from {sources}" if sources else ""))
+    return lines
+
+
+def _trace_text(traces, needles: set[str], differ_values: set[str]) -> str:
+    parts = []
+    for trace in traces:
+        found = raw_lines(trace, needles, differ_values)
+        if not found:
+            continue
+        by_file: dict[str, list[tuple[int, str]]] = {}
+        for file, line, fields in found:
+            label = ", ".join(f"{c} {_show(v)}" for c, v in fields.items() if v.strip() in differ_values)
+            by_file.setdefault(file, []).append((line, label))
+        for file, named in by_file.items():
+            # lines grouped by the differing value they hold, the rarest first (the misspelling to fix)
+            labels: dict[str, list[int]] = {}
+            for line, label in named:
+                labels.setdefault(label, []).append(line)
+            groups = []
+            for label, numbers in sorted(labels.items(), key=lambda item: (len(item[1]), item[1][0])):
+                shown = ", ".join(str(n) for n in numbers[:MAX_LINES])
+                shown += f" and {len(numbers) - MAX_LINES} more" if len(numbers) > MAX_LINES else ""
+                groups.append(f"{'lines' if len(numbers) > 1 else 'line'} {shown}" + (f" ({label})" if label else ""))
+            parts.append(f"{file} " + ", ".join(groups))
+    return "; ".join(parts)
+
+
+def failure_result(check_name: str, exc: pa_errors.SchemaErrors, frame: pl.DataFrame, table: str, model: type,
+                   traces: list[RawTrace] = ()) -> dg.AssetCheckResult:
+    """A failed model check: `detail` holds one line per failed rule (`explain_schema_errors`; the CLI prints
+    it), `failures` pandera's table for the UI."""
+    lines = explain_schema_errors(exc, frame, table, model, traces)
+    return dg.AssetCheckResult(check_name=check_name, passed=False, metadata={
+        "detail": "\n    ".join(lines),
+        "failures": dg.MetadataValue.md(str(exc.failure_cases.head(20))),
+    })
+
+
+def contract_check(con: duckdb.DuckDBPyConnection, table: str,
+                   traces: list[RawTrace] = ()) -> dg.AssetCheckResult:
+    """Validate a staging table against its model (every failure, lazily): the contract the marts rely on. A
+    failure names the table, column, rule, key values and (for a local source) the raw file(s) and line(s)."""
     model = STAGING_MODELS[table]
     frame = con.execute(f'SELECT * FROM staging."{table}"').pl()  # table: a staging name from code
     try:
         model.validate(frame, lazy=True)
         return dg.AssetCheckResult(check_name=CONTRACT_CHECK, passed=True, metadata={"rows": frame.height})
     except pa_errors.SchemaErrors as exc:
-        return dg.AssetCheckResult(check_name=CONTRACT_CHECK, passed=False,
-                                   metadata={"failures": dg.MetadataValue.md(str(exc.failure_cases.head(20)))})
+        return failure_result(CONTRACT_CHECK, exc, frame, f"staging.{table}", model, traces)
+
+
+def local_traces(profile: Profile, raw_dir: Path, tables: set[str] | None = None) -> list[RawTrace]:
+    """The raw files behind the staging tables the profile builds from local files (all, or `tables`'),
+    skipping record-level extracts (their staging rows are aggregates, not lines)."""
+    traces = []
+    for name, layout in profile.layouts.items():
+        entity = ENTITIES[name]
+        if layout != "local" or entity.local is None or (tables is not None and entity.table not in tables):
+            continue
+        source = RAW_SOURCES[entity.local]
+        if source.record_level:
+            continue
+        traces.append(RawTrace(source, tuple(source.files(raw_dir)), Path(raw_dir)))
+    return traces
 
 
 def _contract_spec(key: dg.AssetKey, table: str) -> dg.AssetCheckSpec:
@@ -169,7 +333,7 @@ def build_local_staging_asset(entity: Entity, parts: dict[str, Partitioning]) ->
                                               ddl=create_table_sql(STAGING_MODELS[table], qualified))
             con.execute("COMMIT")
             metadata = table_metadata(con, qualified)
-            checks = [contract_check(con, table)]
+            checks = [contract_check(con, table, [RawTrace(source, tuple(paths), Path(settings.raw_path))])]
         if keys is not None:
             metadata["partitions"] = f"{len(keys)} ({keys[0]} to {keys[-1]})" if len(keys) > 1 else keys[0]
             metadata["rows_replaced"] = dg.MetadataValue.int(replaced["deleted"])

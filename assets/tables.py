@@ -20,7 +20,17 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.common import MartCheck, mart_check_results, mart_check_specs, profile_params, table_metadata
+import pandera.errors as pa_errors
+
+from assets.common import (
+    SCHEMA_CHECK,
+    MartCheck,
+    mart_check_results,
+    mart_check_specs,
+    profile_params,
+    table_metadata,
+)
+from assets.staging import failure_result, local_traces
 from pipelines.config import Profile
 from pipelines.indicators.catalogue import Catalogue, load_catalogue
 from assets.resources import InaSettings, MartsDatabase
@@ -132,11 +142,44 @@ def _checked(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> 
 
     chosen = tuple(c for c in spec.checks if computed(c.serves or spec.serves))
     results = mart_check_results(con, spec.name, spec.model, chosen, f"{spec.layer}/checks", run.params)
+    results = [_explained(con, spec, run) if r.check_name == SCHEMA_CHECK and not r.passed else r for r in results]
     return results + [dg.AssetCheckResult(
         check_name=check.name, passed=True,
         metadata={"detail": f"not computed: the profile's data give no activity indicator of "
                             f"{'/'.join(check.serves or spec.serves)} (marts.fct_indicator_availability says why)"})
         for check in spec.checks if check not in chosen]
+
+
+def staging_sources(spec: TableSpec) -> set[str]:
+    """The staging tables a table is built from, through every mart between (the specs' `upstream`)."""
+    from assets.indicators import INDICATOR_TABLES  # they import this module
+    from assets.marts import MART_TABLES
+
+    specs = {f"{s.schema}.{s.name}": s for s in (*MART_TABLES, *INDICATOR_TABLES)}
+    found, todo, seen = set(), list(spec.upstream), set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name.startswith("staging."):
+            found.add(name.split(".", 1)[1])
+        elif name in specs:
+            todo += specs[name].upstream
+    return found
+
+
+def _explained(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> dg.AssetCheckResult:
+    """The failed schema check again, said in one line per rule with the raw lines its rows come from
+    (`assets.staging.explain_schema_errors`), through the staging tables the table is built from."""
+    table = f"{spec.schema}.{spec.name}"
+    frame = con.execute(f"SELECT * FROM {table}").pl()  # table: from code
+    try:
+        spec.model.validate(frame, lazy=True)
+    except pa_errors.SchemaErrors as exc:
+        traces = local_traces(run.profile, run.raw_dir, staging_sources(spec))
+        return failure_result(SCHEMA_CHECK, exc, frame, table, spec.model, traces)
+    return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": frame.height})
 
 
 def table_asset(spec: TableSpec, catalogue_path: Path | None = None) -> dg.AssetsDefinition:

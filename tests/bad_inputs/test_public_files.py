@@ -93,3 +93,31 @@ def test_a_pcn_spelt_two_ways_names_the_mart_rule_key_and_the_practice_map_lines
     # the renamed practice's line is named first, with the spelling to fix; the others after it
     assert f"line {lines[-1]} (PCN_NAME '{rows[lines[-1] - 1][name]}')" in line, line
     assert all(str(n) in line for n in lines), line
+
+
+def test_a_staging_contract_failure_names_table_column_rule_key_and_raw_lines(tmp_path):
+    """General, not a PCN one-off: any model rule of a staging contract, traced to the raw local file's lines."""
+    import pandera.errors as pa_errors
+    import polars as pl
+
+    from assets.staging import RawTrace, explain_schema_errors
+    from schemas.registry import RAW_SOURCES
+    from schemas.staging import STAGING_MODELS
+
+    source = RAW_SOURCES["gp_practice_map"]
+    (tmp_path / "gp").mkdir()
+    raw = tmp_path / "gp" / "gp-reg-pat-prac-map.csv"
+    raw.write_text("PRACTICE_CODE,PCN_CODE,PCN_NAME\nP1,U1,ONE PCN\nP2,U1,ONE PCN\nP1,U2,TWO PCN\n")
+    model = STAGING_MODELS["stg_gp__practices"]
+    frame = pl.DataFrame({c: [None] * 3 for c in model.to_schema().columns}, schema={
+        c: pl.String for c in model.to_schema().columns}).with_columns(
+        practice_code=pl.Series(["P1", "P2", "P1"]), pcn_code=pl.Series(["U1", "U1", "U2"]),
+        extract_date=pl.Series([None] * 3, dtype=pl.Date))
+    with pytest.raises(pa_errors.SchemaErrors) as caught:
+        model.validate(frame, lazy=True)
+    lines = explain_schema_errors(caught.value, frame, "staging.stg_gp__practices", model,
+                                  [RawTrace(source, (raw,), tmp_path)])
+    unique = next(line for line in lines if "practice_code must be unique" in line)
+    assert "practice_code='P1'" in unique and "(pcn_code 'U1' vs 'U2')" in unique, unique
+    assert "from gp/gp-reg-pat-prac-map.csv line 2 (PCN_CODE 'U1'), line 4 (PCN_CODE 'U2')" in unique, unique
+    assert any("extract_date may not be null" in line for line in lines), lines
