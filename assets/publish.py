@@ -92,7 +92,7 @@ def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
         key=PUBLISH_KEY,
         deps=upstream,
         group_name="publication",
-        description="The release: the published marts database `data/marts/<profile>/ina.duckdb` and the "
+        description="One release: the published marts database `data/marts/<profile>/ina.duckdb` and the "
         "commissioner outputs `data/marts/<profile>/outputs/` (workbook, CSVs, report) of the same run, "
         "switched in together by one atomic step (a new `releases/<id>/` folder, then `current` pointed at it), "
         "only when every mart and output was materialised and every blocking check on them passed in this run.",
