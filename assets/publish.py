@@ -18,6 +18,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster._core.events import DagsterEventType
 
+from pipelines.indicators.catalogue import DEFAULT_CATALOGUE, load_catalogue
 from pipelines.publish import content_hash, publish_release
 from assets.resources import InaSettings
 
@@ -80,9 +81,9 @@ def graph_run_ids(context: AssetExecutionContext) -> tuple[str, list[str]]:
     """The id of the materialisation this run belongs to, and the ids of its runs (this one included)."""
     graph_run = context.run.tags.get(GRAPH_RUN_TAG)
     if graph_run is None:
-        return context.run_id, [context.run_id]
+        return context.run.run_id, [context.run.run_id]
     runs = context.instance.get_run_ids(filters=dg.RunsFilter(tags={GRAPH_RUN_TAG: graph_run}))
-    return graph_run, sorted({*runs, context.run_id})
+    return graph_run, sorted({*runs, context.run.run_id})
 
 
 def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -108,7 +109,8 @@ def build_publish_asset(upstream: Iterable[dg.AssetKey]) -> dg.AssetsDefinition:
         if not verdict.releasable:
             raise dg.Failure(description=verdict.refusal(graph_run))
         release = publish_release(settings.marts_path, settings.working_database_path,
-                                  settings.build_outputs_path, tag=graph_run[:8])
+                                  settings.build_outputs_path, settings.profile(),
+                                  load_catalogue(DEFAULT_CATALOGUE), tag=graph_run[:8])
         database = release / "ina.duckdb"
         return dg.MaterializeResult(
             metadata={

@@ -60,6 +60,12 @@ class InaSettings(dg.ConfigurableResource):
         return load_profile(self.profile_path)
 
 
+#: The working database holds the restricted tier (schemas/tiers.py): readable by the account that runs the
+#: pipeline only. Named analysts share that account or a group set up by the ICB (docs/data-quality.md, Tiers).
+RESTRICTED_DIR_MODE = 0o700
+RESTRICTED_FILE_MODE = 0o600
+
+
 class MartsDatabase(DuckDBResource):
     """The DuckDB file of staging tables and marts, with the derived-field macros installed.
 
@@ -76,8 +82,11 @@ class MartsDatabase(DuckDBResource):
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        database = Path(self.database)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        database.parent.chmod(RESTRICTED_DIR_MODE)  # the restricted tier: the run's owner only
         with self.get_connection() as con:
+            database.chmod(RESTRICTED_FILE_MODE)
             try:
                 install_macros(con)
                 yield con

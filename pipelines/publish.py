@@ -49,25 +49,16 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config import Profile
+from pipelines.indicators.catalogue import Catalogue
+from pipelines.shared_database import write_shared_database
+
 DATABASE_NAME = "ina.duckdb"
 OUTPUTS_NAME = "outputs"
 RELEASES = "releases"
 CURRENT = "current"
 LOCK_NAME = ".lock"
 KEEP_RELEASES = 2
-
-
-# --- what goes into the released database ----------------------------------------------------------------
-
-
-def write_shared_database(working: Path, target: Path) -> None:
-    """Write the released database `target` (a new file) from the working database: checkpoint it, copy the
-    file, fsync. The one place that decides what of the working database is shared."""
-    with duckdb.connect(str(working)) as con:
-        con.execute("CHECKPOINT")
-    shutil.copyfile(working, target)
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
 
 
 # --- one writer at a time ---------------------------------------------------------------------------------
@@ -150,8 +141,10 @@ def current_release(marts_dir: Path) -> Path | None:
     return (Path(marts_dir) / os.readlink(pointer)) if pointer.is_symlink() else None
 
 
-def publish_release(marts_dir: Path, working: Path, outputs: Path | None, tag: str = "") -> Path:
-    """Release the working database and the built outputs as one set; returns the new release folder."""
+def publish_release(marts_dir: Path, working: Path, outputs: Path | None, profile: Profile, catalogue: Catalogue,
+                    tag: str = "") -> Path:
+    """Release the shared marts file made from the working database (`pipelines.shared_database`: the tiers
+    of schemas/tiers.py) and the built outputs as one set; returns the new release folder."""
     marts_dir = Path(marts_dir)
     with writer_lock(marts_dir):
         releases = marts_dir / RELEASES
@@ -163,7 +156,7 @@ def publish_release(marts_dir: Path, working: Path, outputs: Path | None, tag: s
         partial = releases / f".{name}.partial"
         partial.mkdir()
         database = partial / DATABASE_NAME
-        write_shared_database(working, database)
+        write_shared_database(working, database, profile, catalogue)
         os.chmod(database, 0o444)
         if outputs is not None and outputs.is_dir():
             shutil.copytree(outputs, partial / OUTPUTS_NAME, ignore=shutil.ignore_patterns(".*"))

@@ -12,6 +12,7 @@ A table the working database holds but no tier declares stops the release: nothi
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,7 @@ import polars as pl
 
 from pipelines.config import Profile
 from pipelines.disclosure import FLAG, HIDDEN, REASON
+from pipelines.indicators.catalogue import Catalogue
 from pipelines.outputs.tables import (
     _EXTREMES,
     _SII_COLUMNS,
@@ -76,12 +78,18 @@ class SharedSummary:
     restricted: list[str] = field(default_factory=list)
 
 
-def write_shared_database(working: Path, target: Path, profile: Profile, catalogue=None) -> SharedSummary:
-    """Write the shared marts file `target` (it must not exist) from the checkpointed working database."""
+def write_shared_database(working: Path, target: Path, profile: Profile, catalogue: Catalogue) -> SharedSummary:
+    """Write the shared marts file `target` (it must not exist) from the working database. The catalogue says
+    what each indicator's counts count (only counts of people are suppressed), so it is never optional."""
     if target.exists():
         raise FileExistsError(f"{target} exists: the shared file is always written new")
+    with duckdb.connect(str(working)) as con:
+        con.execute("CHECKPOINT")  # the working file whole, with no log beside it, before it is read
     try:
-        return _write(working, target, profile, catalogue)
+        summary = _write(working, target, profile, catalogue)
+        with open(target, "rb") as handle:
+            os.fsync(handle.fileno())
+        return summary
     except BaseException:
         target.unlink(missing_ok=True)  # never a half-made shared file
         Path(f"{target}.wal").unlink(missing_ok=True)
@@ -109,8 +117,8 @@ def _write(working: Path, target: Path, profile: Profile, catalogue) -> SharedSu
                 summary.restricted.append(f"{schema}.{table}")
                 continue
             model = MODELS[table]
-            qualified = f"{own}.marts.{table}"
-            con.execute(create_table_sql(model, qualified))
+            con.execute(create_table_sql(model, f"{own}.marts.{table}"))  # it quotes each part
+            qualified = f'"{own}".marts."{table}"'
             columns = ", ".join(f'"{spec.name}"' for spec in column_specs(model))
             if tier == SHARED:
                 con.execute(f'INSERT INTO {qualified} SELECT {columns} FROM build.marts."{table}"')
@@ -119,8 +127,8 @@ def _write(working: Path, target: Path, profile: Profile, catalogue) -> SharedSu
                 if disclosed_frames is None:
                     con.execute("USE build")
                     disclosed_frames = _disclosed(read_marts(con), profile, catalogue)
-                    con.execute(f"USE {own}")
-                frame = _with_disclosure_columns(con, qualified, model, disclosed_frames[table])
+                    con.execute(f'USE "{own}"')
+                frame = _with_disclosure_columns(con, qualified, table, model, disclosed_frames[table])
                 con.register("_disclosed", frame.to_arrow())
                 con.execute(f"INSERT INTO {qualified} BY NAME SELECT * FROM _disclosed")
                 con.unregister("_disclosed")
@@ -149,11 +157,10 @@ def _disclosed(marts: dict[str, pl.DataFrame], profile: Profile, catalogue) -> d
     return disclosed
 
 
-def _with_disclosure_columns(con: duckdb.DuckDBPyConnection, qualified: str, model, frame: pl.DataFrame
-                             ) -> pl.DataFrame:
+def _with_disclosure_columns(con: duckdb.DuckDBPyConnection, qualified: str, table: str, model,
+                             frame: pl.DataFrame) -> pl.DataFrame:
     """Add the disclosure columns the model lacks to the table; the frame cut to the table's columns."""
     names = [spec.name for spec in column_specs(model)]
-    table = qualified.rsplit(".", 1)[-1]
     for column in dict.fromkeys(HIDEABLE[table]):
         if column in names:
             con.execute(f'ALTER TABLE {qualified} ALTER COLUMN "{column}" DROP NOT NULL')

@@ -103,9 +103,20 @@ class DemoWorld:
 
     @property
     def database(self) -> Path:
+        """The released shared marts file (schemas/tiers.py: shared and disclosed tables only)."""
         return self.marts_dir / "ina.duckdb"
 
+    @property
+    def working(self) -> Path:
+        """The restricted working database of the run: every table as built, staging and fine facts included."""
+        return self.marts_dir / ".build" / "ina.duckdb"
+
     def connect(self) -> duckdb.DuckDBPyConnection:
+        """The working database, read-only: what the pipeline computed, before disclosure control."""
+        return duckdb.connect(str(self.working), read_only=True)
+
+    def connect_shared(self) -> duckdb.DuckDBPyConnection:
+        """The released shared marts file, read-only: what the intelligence team receives."""
         return duckdb.connect(str(self.database), read_only=True)
 
 

@@ -43,7 +43,7 @@ def mixed(tmp_path_factory):
     lines: list[str] = []
     ok = materialize_all(raw_dir=raw, marts_dir=marts, profile=PROFILE, echo=lines.append)
     assert ok, "\n".join(lines[-40:])
-    con = duckdb.connect(str(marts / "ina.duckdb"), read_only=True)
+    con = duckdb.connect(str(marts / ".build" / "ina.duckdb"), read_only=True)  # the working database: every table
     yield con, marts, profile
     con.close()
 

@@ -26,9 +26,9 @@ def test_there_are_notebooks_for_the_three_tasks():
 
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_runs_read_only(path, demo_world, monkeypatch):
-    monkeypatch.setenv("INA_MARTS_DB", str(demo_world.database))
+    monkeypatch.setenv("INA_MARTS_DB", str(demo_world.working))  # LSOA rows and fct_activity: restricted
     monkeypatch.setenv("MPLBACKEND", "Agg")
-    before = _digest(demo_world.database)
+    before = _digest(demo_world.working)
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(notebook, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(NOTEBOOKS)}})
@@ -36,7 +36,7 @@ def test_notebook_runs_read_only(path, demo_world, monkeypatch):
     errors = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors == []
-    assert _digest(demo_world.database) == before, "a notebook changed the marts"
+    assert _digest(demo_world.working) == before, "a notebook changed the marts"
     # committed notebooks carry no outputs (small diffs, no data in version control)
     committed = nbformat.read(path, as_version=4)
     assert all(not cell.get("outputs") for cell in committed.cells if cell.cell_type == "code")

@@ -47,8 +47,9 @@ ECDS_STAGING = staging_asset_key("stg_uec__ed_attendances")
 
 
 STAGED_BY_MONTH = "SELECT month, sum(attendances) FROM staging.stg_uec__ed_attendances GROUP BY 1"
-PUBLISHED_BY_YEAR = ("SELECT financial_year, sum(activity) FROM marts.fct_activity "
-                     "WHERE measure = 'ae_attendances_all' GROUP BY 1")
+# the shared file holds no fct_activity (restricted): the system's attendances are the crude rate's numerator
+PUBLISHED_BY_YEAR = ("SELECT CAST(left(period, 4) AS INTEGER), numerator FROM marts.fct_indicator_values "
+                     "WHERE indicator_id = 'ae_attendances_all_crude_rate' AND level = 'system'")
 
 
 def totals(database: Path, query: str) -> dict:

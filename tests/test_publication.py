@@ -38,10 +38,21 @@ from bad_inputs.harness import (
     spawn_materialize,
 )
 
-from pipelines.config import DEFAULT_PROFILE
+from pipelines.config import DEFAULT_PROFILE, load_profile
+from pipelines.indicators.catalogue import load_catalogue
 from pipelines.publish import content_hash, current_release, publish_release, writer_lock
+from pipelines.shared_database import write_shared_database
 
 PUBLISHED = dg.AssetKey(["published", "ina_duckdb"])
+PROFILE = load_profile(DEFAULT_PROFILE)
+CATALOGUE = load_catalogue()
+
+
+def shared_hash(working: Path, scratch: Path) -> str:
+    """The content hash of the shared file a release of this working database holds (written afresh)."""
+    target = scratch / f"shared-{time.monotonic_ns()}.duckdb"
+    write_shared_database(working, target, PROFILE, CATALOGUE)
+    return content_hash(target)
 
 
 def readable(database) -> dict[str, int]:
@@ -78,7 +89,7 @@ def other_world(tmp_path_factory):
 # --- what a release is ---------------------------------------------------------------------------------------
 
 
-def test_a_release_is_one_folder_behind_the_documented_paths(demo_world):
+def test_a_release_is_one_folder_behind_the_documented_paths(demo_world, tmp_path):
     marts = demo_world.marts_dir
     release = current_release(marts)
     assert (marts / "current").is_symlink() and release.parent == marts / "releases"
@@ -93,8 +104,8 @@ def test_a_release_is_one_folder_behind_the_documented_paths(demo_world):
     published = [e for e in demo_world.result.get_asset_materialization_events() if e.asset_key == PUBLISHED]
     metadata = published[-1].event_specific_data.materialization.metadata
     assert metadata["content_hash"].value == content_hash(marts / "ina.duckdb")
-    # what was checked (write_shared_database copies the working file today)
-    assert metadata["content_hash"].value == content_hash(marts / ".build" / "ina.duckdb")
+    # what was checked: the shared file made from the run's working database
+    assert metadata["content_hash"].value == shared_hash(marts / ".build" / "ina.duckdb", tmp_path)
 
 
 def test_every_phase_run_carries_the_graph_run_tag(demo_world):
@@ -170,7 +181,7 @@ DAMAGE = textwrap.dedent(
 
 def test_a_wal_left_by_a_read_write_connection_never_reaches_a_later_release(demo_world, tmp_path):
     marts = copy_release(demo_world.marts_dir, tmp_path / "marts")
-    checked = content_hash(marts / ".build" / "ina.duckdb")
+    checked = shared_hash(marts / ".build" / "ina.duckdb", tmp_path)
     assert content_hash(marts / "ina.duckdb") == checked
     child = subprocess.Popen([sys.executable, "-c", DAMAGE, str(marts / "ina.duckdb")], cwd=PROJECT_DIR,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -191,7 +202,8 @@ def test_a_wal_left_by_a_read_write_connection_never_reaches_a_later_release(dem
     # root ignores 0444: the log sits beside that release's file (DuckDB resolves the link), not at a shared path
     assert Path(f"{damaged / 'ina.duckdb'}.wal").exists() and not Path(f"{marts / 'ina.duckdb'}.wal").exists()
     assert readable(marts / "ina.duckdb")["fct_population"] == 0  # readers of that release see the damage ...
-    new = publish_release(marts, marts / ".build" / "ina.duckdb", marts / ".build" / "outputs")  # the refresh
+    new = publish_release(marts, marts / ".build" / "ina.duckdb", marts / ".build" / "outputs", PROFILE,
+                          CATALOGUE)  # the refresh
     assert current_release(marts) == new != damaged
     assert not Path(f"{new / 'ina.duckdb'}.wal").exists()
     assert content_hash(marts / "ina.duckdb") == checked  # ... the next release is exactly what was checked
@@ -219,7 +231,9 @@ def test_a_reader_polling_the_report_never_finds_it_missing(demo_world, tmp_path
     thread.start()
     try:
         for _ in range(3):
-            publish_release(marts, marts / ".build" / "ina.duckdb", marts / ".build" / "outputs")
+            publish_release(
+                marts, marts / ".build" / "ina.duckdb", marts / ".build" / "outputs", PROFILE, CATALOGUE
+            )
     finally:
         stop.set()
         thread.join()
@@ -237,8 +251,8 @@ def test_an_old_layout_folder_is_adopted_on_its_first_publication(demo_world, tm
     old = released_set(marts)
     with duckdb.connect(str(marts / ".build" / "ina.duckdb")) as con:  # a new build that differs
         con.execute("DELETE FROM marts.fct_population WHERE financial_year = 2020")
-    new_hash = content_hash(marts / ".build" / "ina.duckdb")
-    publish_release(marts, marts / ".build" / "ina.duckdb", marts / ".build" / "outputs")
+    new_hash = shared_hash(marts / ".build" / "ina.duckdb", tmp_path)
+    publish_release(marts, marts / ".build" / "ina.duckdb", marts / ".build" / "outputs", PROFILE, CATALOGUE)
     assert all((marts / name).is_symlink() for name in ("ina.duckdb", "outputs", "current"))
     adopted, new = releases(marts)
     assert adopted.endswith("-adopted") and current_release(marts).name == new
@@ -254,7 +268,7 @@ def test_an_open_connection_keeps_reading_a_pruned_release(demo_world, tmp_path)
     before = reader.execute("SELECT count(*) FROM marts.fct_population").fetchone()
     first = current_release(marts)
     for _ in range(2):
-        publish_release(marts, marts / ".build" / "ina.duckdb", marts / ".build" / "outputs")
+        publish_release(marts, marts / ".build" / "ina.duckdb", marts / ".build" / "outputs", PROFILE, CATALOGUE)
     assert not first.exists()
     assert reader.execute("SELECT count(*) FROM marts.fct_population").fetchone() == before
     reader.close()
@@ -392,7 +406,7 @@ def test_a_reader_keeps_querying_through_a_full_refresh(refresh):
 
 def test_the_reader_sees_the_new_release_after_reconnecting(refresh, demo_world):
     assert refresh.new != refresh.old
-    with demo_world.connect() as con:
+    with demo_world.connect_shared() as con:
         from bad_inputs.harness import READER_QUERY
 
         assert refresh.new == con.execute(READER_QUERY).fetchone()

@@ -33,7 +33,7 @@ def test_what_a_file_reads_comes_from_its_sql_not_its_comments():
 
 def test_a_chain_builds_prerequisites_first_and_once(demo_world, tmp_path):
     con = install_macros(duckdb.connect(str(tmp_path / "copy.duckdb")))
-    con.execute(f"ATTACH '{demo_world.database}' AS source (READ_ONLY)")
+    con.execute(f"ATTACH '{demo_world.working}' AS source (READ_ONLY)")
     con.execute("CREATE SCHEMA marts")
     for (table,) in con.execute("SELECT table_name FROM information_schema.tables WHERE table_catalog = 'source' "
                                 "AND table_schema = 'marts'").fetchall():

@@ -106,3 +106,23 @@ def test_an_undeclared_table_stops_the_release(demo_world, tmp_path):
     with pytest.raises(UndeclaredTableError, match="marts.fct_new_detail has no tier"):
         write_shared_database(working, tmp_path / "shared.duckdb", demo_world.profile, load_catalogue())
     assert not (tmp_path / "shared.duckdb").exists()
+
+
+def test_the_pipelines_release_is_the_shared_file(shared, demo_world):
+    """The file the run published is this module's shared file, content for content: no restricted table, no
+    staging schema, in what the intelligence team opens."""
+    from pipelines.publish import content_hash
+
+    target, _ = shared
+    assert content_hash(demo_world.database) == content_hash(target)
+    released = _tables(demo_world.database)
+    assert not {t for s, t in released if tier_of(s, t) == RESTRICTED}
+    assert {s for s, _ in released} == {"marts"}
+
+
+def test_the_working_database_is_the_owners_only(demo_world):
+    import stat
+
+    working = demo_world.working
+    assert stat.S_IMODE(working.stat().st_mode) == 0o600
+    assert stat.S_IMODE(working.parent.stat().st_mode) == 0o700

@@ -230,12 +230,18 @@ class Refresh:
 
     @property
     def database(self) -> Path:
+        """The released shared marts file."""
         return self.marts_dir / "ina.duckdb"
+
+    @property
+    def working(self) -> Path:
+        """The restricted working database the release was made from."""
+        return self.marts_dir / ".build" / "ina.duckdb"
 
 
 READER_QUERY = (
     "SELECT (SELECT count(*) FROM marts.fct_population), (SELECT sum(population) FROM marts.fct_population), "
-    "(SELECT count(*) FROM marts.fct_activity), (SELECT count(*) FROM marts.fct_indicator_values)"
+    "(SELECT count(*) FROM marts.fct_deprivation_gradients), (SELECT count(*) FROM marts.fct_indicator_values)"
 )
 _REFRESHES: dict[str, Refresh] = {}
 

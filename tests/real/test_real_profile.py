@@ -53,14 +53,21 @@ class LscRun:
 
     @property
     def database(self) -> Path:
+        """The released shared marts file."""
         return self.marts_dir / "ina.duckdb"
+
+    @property
+    def working(self) -> Path:
+        """The restricted working database: every table as built."""
+        return self.marts_dir / ".build" / "ina.duckdb"
 
     @property
     def outputs(self) -> Path:
         return self.marts_dir / "outputs"
 
     def rows(self, sql: str, params: dict | None = None) -> list[tuple]:
-        with duckdb.connect(str(self.database), read_only=True) as con:
+        """Rows of the working database (what was computed, before disclosure control)."""
+        with duckdb.connect(str(self.working), read_only=True) as con:
             return con.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: dict | None = None):
@@ -70,7 +77,7 @@ class LscRun:
 
     def indicator(self, indicator_id: str, level: str, area_code: str, period: str) -> dict:
         """One row of marts.fct_indicator_values, by column name."""
-        with duckdb.connect(str(self.database), read_only=True) as con:
+        with duckdb.connect(str(self.working), read_only=True) as con:
             frame = con.execute("SELECT * FROM marts.fct_indicator_values WHERE indicator_id = $i AND level = $l "
                                 "AND area_code = $a AND period = $p",
                                 {"i": indicator_id, "l": level, "a": area_code, "p": period}).pl()
@@ -773,4 +780,5 @@ def test_two_real_runs_with_different_thread_counts_give_identical_marts(lsc, re
     assert refresh.success, refresh.output
     assert refresh.threads != refresh.default_threads and refresh.errors == []
     schemas = ("marts", "staging")
-    assert content_hash(refresh.database, schemas) == content_hash(lsc.database, schemas)
+    assert content_hash(refresh.working, schemas) == content_hash(lsc.working, schemas)
+    assert content_hash(refresh.database) == content_hash(lsc.database)
