@@ -18,6 +18,7 @@ import pandera.errors as pa_errors
 import polars as pl
 
 from assets.common import MartCheck
+from assets.marts import MART_TABLES
 from assets.tables import TableRun, TableSpec, table_asset
 from pipelines.indicators import compute
 from pipelines.indicators.availability import PERIOD_COLUMNS, availability, coverage_sql
@@ -196,4 +197,4 @@ INDICATOR_TABLES: tuple[TableSpec, ...] = (
     _indicators("fct_indicator_availability", ("fct_indicator_values",), build_availability),
 )
 
-indicator_assets = [table_asset(spec) for spec in INDICATOR_TABLES]
+indicator_assets = [table_asset(spec, (*MART_TABLES, *INDICATOR_TABLES)) for spec in INDICATOR_TABLES]

@@ -41,6 +41,9 @@ MART_CHECKS: dict[str, tuple[MartCheck, ...]] = {
     ),
     "fct_activity": (
         MartCheck("reconciles_with_extracts", "Activity equals the extracts' activity of system residents"),
+        MartCheck("ed_reconciles_with_published_ae",
+                  "Each provider's ED attendances in the extract agree with NHS England's published A&E attendances "
+                  "of the same month (schemas.registry.ReconciliationRule)"),
     ),
     "fct_gp_workforce": (
         MartCheck("every_practice_every_month", "No month is missing most of the practices", blocking=False),
@@ -63,7 +66,7 @@ MART_TABLES: tuple[TableSpec, ...] = (
     _mart("fct_population", ("staging.stg_population__lsoa_age_sex", "marts.dim_geography")),
     _mart("fct_england_population", ("staging.stg_population__england_age_sex",)),
     _mart("fct_activity", ("staging.stg_uec__ed_attendances", "staging.stg_uec__admitted_spells",
-                           "marts.dim_geography")),
+                           "marts.dim_geography", "staging.stg_uec__ae_monthly_providers")),
     _mart("fct_england_activity", ("staging.stg_uec__england_activity_age_sex",)),
     _mart("fct_ae_monthly_providers", ("staging.stg_uec__ae_monthly_providers",)),
     _mart("fct_ae_published_monthly", ("staging.stg_uec__ae_monthly_providers", "staging.stg_uec__ae_monthly_icbs",
@@ -86,4 +89,4 @@ def mart_asset_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["marts", table])
 
 
-mart_assets = [table_asset(spec) for spec in MART_TABLES]
+mart_assets = [table_asset(spec, MART_TABLES) for spec in MART_TABLES]

@@ -12,7 +12,7 @@ files or publishers' files, not tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +34,9 @@ from assets.staging import failure_result, local_traces
 from pipelines.config import Profile
 from pipelines.indicators.catalogue import Catalogue, load_catalogue
 from assets.resources import InaSettings, MartsDatabase
+from pipelines.sources.decisions import DECISIONS_FILE, load_decisions
 from pipelines.sql import insert_select
+from schemas.registry import ED_RECONCILIATION, RAW_SOURCES
 from schemas.ddl import create_table_sql, dagster_table_schema
 
 #: Where each layer's tables live: the DuckDB schema, the Dagster group and the SQL folder.
@@ -118,6 +120,18 @@ def sql_params(profile: Profile, catalogue: Catalogue) -> dict[str, object]:
     }
 
 
+def reconciliation_params(raw_dir: Path) -> dict[str, object]:
+    """What the reconciliation of ED attendances with published A&E binds (schemas.registry.ReconciliationRule):
+    its thresholds, the months the raw folder's `decisions.yaml` accepts, and where the extracts are."""
+    decisions = load_decisions(raw_dir)
+    return {
+        **ED_RECONCILIATION.params(),
+        "reconcile_accepted": decisions.months("ecds_attendances", "reconciliation") or ["1900-01-01"],
+        "decisions_file": str(decisions.path or Path(raw_dir) / DECISIONS_FILE),
+        "ed_file_pattern": str(Path(raw_dir) / RAW_SOURCES["ecds_attendances"].glob),
+    }
+
+
 def _fill(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> None:
     table = f"{spec.schema}.{spec.name}"
     if spec.build is None:
@@ -130,7 +144,8 @@ def _fill(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> Non
         con.unregister("table_rows")
 
 
-def _checked(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> list[dg.AssetCheckResult]:
+def _checked(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun,
+             sources: set[str]) -> list[dg.AssetCheckResult]:
     """The schema check and the SQL checks; a check about indicators the data cannot reach passes as such."""
     table = f"{spec.schema}.{spec.name}"
     has_rows = con.execute(f"SELECT count(*) > 0 FROM {table}").fetchone()[0]  # table: from code
@@ -142,7 +157,8 @@ def _checked(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> 
 
     chosen = tuple(c for c in spec.checks if computed(c.serves or spec.serves))
     results = mart_check_results(con, spec.name, spec.model, chosen, f"{spec.layer}/checks", run.params)
-    results = [_explained(con, spec, run) if r.check_name == SCHEMA_CHECK and not r.passed else r for r in results]
+    results = [_explained(con, spec, run, sources) if r.check_name == SCHEMA_CHECK and not r.passed else r
+               for r in results]
     return results + [dg.AssetCheckResult(
         check_name=check.name, passed=True,
         metadata={"detail": f"not computed: the profile's data give no activity indicator of "
@@ -150,12 +166,10 @@ def _checked(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> 
         for check in spec.checks if check not in chosen]
 
 
-def staging_sources(spec: TableSpec) -> set[str]:
-    """The staging tables a table is built from, through every mart between (the specs' `upstream`)."""
-    from assets.indicators import INDICATOR_TABLES  # they import this module
-    from assets.marts import MART_TABLES
-
-    specs = {f"{s.schema}.{s.name}": s for s in (*MART_TABLES, *INDICATOR_TABLES)}
+def staging_sources(spec: TableSpec, specs: Iterable[TableSpec] = ()) -> set[str]:
+    """The staging tables a table is built from, through every table between, from `specs` (the tables its
+    upstream may name: the caller's registry, so this module imports none)."""
+    by_name = {f"{s.schema}.{s.name}": s for s in specs}
     found, todo, seen = set(), list(spec.upstream), set()
     while todo:
         name = todo.pop()
@@ -164,12 +178,13 @@ def staging_sources(spec: TableSpec) -> set[str]:
         seen.add(name)
         if name.startswith("staging."):
             found.add(name.split(".", 1)[1])
-        elif name in specs:
-            todo += specs[name].upstream
+        elif name in by_name:
+            todo += by_name[name].upstream
     return found
 
 
-def _explained(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> dg.AssetCheckResult:
+def _explained(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun,
+               sources: set[str]) -> dg.AssetCheckResult:
     """The failed schema check again, said in one line per rule with the raw lines its rows come from
     (`assets.staging.explain_schema_errors`), through the staging tables the table is built from."""
     table = f"{spec.schema}.{spec.name}"
@@ -177,13 +192,16 @@ def _explained(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -
     try:
         spec.model.validate(frame, lazy=True)
     except pa_errors.SchemaErrors as exc:
-        traces = local_traces(run.profile, run.raw_dir, staging_sources(spec))
+        traces = local_traces(run.profile, run.raw_dir, sources)
         return failure_result(SCHEMA_CHECK, exc, frame, table, spec.model, traces)
     return dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": frame.height})
 
 
-def table_asset(spec: TableSpec, catalogue_path: Path | None = None) -> dg.AssetsDefinition:
-    """The asset of one table: create it from its model, fill it, check it, in one transaction."""
+def table_asset(spec: TableSpec, registry: Iterable[TableSpec] = (), catalogue_path: Path | None = None,
+                ) -> dg.AssetsDefinition:
+    """The asset of one table: create it from its model, fill it, check it, in one transaction. `registry`: the
+    tables its upstream may name (to trace a failed row back to the staging tables and raw files)."""
+    sources = staging_sources(spec, registry)
 
     @dg.asset(
         key=spec.key,
@@ -199,14 +217,15 @@ def table_asset(spec: TableSpec, catalogue_path: Path | None = None) -> dg.Asset
     def _table(settings: InaSettings, marts_db: MartsDatabase) -> dg.MaterializeResult:
         profile = settings.profile()
         catalogue = load_catalogue(catalogue_path) if catalogue_path else load_catalogue()
-        run = TableRun(settings, profile, catalogue, sql_params(profile, catalogue))
+        params = {**sql_params(profile, catalogue), **reconciliation_params(Path(settings.raw_dir))}
+        run = TableRun(settings, profile, catalogue, params)
         with marts_db.connect() as con:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.schema}")
             con.execute("BEGIN TRANSACTION")
             con.execute(create_table_sql(spec.model, f"{spec.schema}.{spec.name}"))
             _fill(con, spec, run)
             con.execute("COMMIT")
-            results = _checked(con, spec, run)
+            results = _checked(con, spec, run, sources)
             metadata = table_metadata(con, f"{spec.schema}.{spec.name}")
         return dg.MaterializeResult(metadata=metadata, check_results=results)
 

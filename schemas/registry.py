@@ -145,6 +145,45 @@ class VolumeRule:
 VOLUME = VolumeRule()
 
 
+@dataclass(frozen=True)
+class ReconciliationRule:
+    """ED attendances of the extract against NHS England's published monthly A&E attendances (all types) of the
+    same provider and month (the mart check `fct_activity.ed_reconciles_with_published_ae`).
+
+    The extract holds the ICB's residents only, so a provider's extract count is a share of its published count
+    (about 0.95 at the ICB's own trusts, a few per cent elsewhere). A provider-month is refused when its
+    extract count exceeds `ceiling` x the published count (ECDS and the A&E situation report count slightly
+    differently, hence the margin), or, once `min_history` earlier months of the provider are held, when its
+    share falls outside [`low` x, `high` x] the median share of its previous `months` months held: an extract
+    delivered twice, cut short, or missing one provider's records (which the whole month's volume may hide).
+    Provider-months expected to hold fewer than `min_expected` attendances are not judged (noise). A month
+    accepted in `decisions.yaml` (rule `reconciliation`) passes and is no baseline for later months.
+    """
+
+    low: float = 0.6
+    high: float = 1.5
+    months: int = 12
+    min_history: int = 3
+    ceiling: float = 1.1
+    min_expected: int = 100
+
+    @property
+    def words(self) -> str:
+        return (f"a provider's extract attendances at most {self.ceiling:g}x its published attendances, and its "
+                f"share of them within {self.low:g}x to {self.high:g}x the median share of its previous "
+                f"{self.months} months held (at least {self.min_history}; provider-months expected to hold "
+                f"{self.min_expected}+ attendances)")
+
+    def params(self) -> dict[str, float | int]:
+        """The rule's thresholds as SQL parameters (`reconcile_<name>`)."""
+        return {f"reconcile_{name}": getattr(self, name)
+                for name in ("low", "high", "months", "min_history", "ceiling", "min_expected")}
+
+
+#: The reconciliation of ED attendances with NHS England's published A&E (thresholds in one place).
+ED_RECONCILIATION = ReconciliationRule()
+
+
 #: A practice listed more than once in the practice map (in two PCNs, or twice in one): all its rows.
 PRACTICE_IN_ONE_PCN = Quarantine("practice_in_one_pcn", "PRACTICE_CODE", defers=(("PRACTICE_CODE",),))
 

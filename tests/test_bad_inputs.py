@@ -26,6 +26,7 @@ from pipelines.publish import content_hash
 REJECTED = [case for case in CASES if case.outcome == "reject"]
 QUARANTINED = [case for case in CASES if case.outcome == "quarantine"]
 REFUSED = [case for case in CASES if case.outcome == "refuse"]
+CHECKED = [case for case in CASES if case.outcome == "check"]
 ACCEPTED = [case for case in CASES if case.outcome == "accept"]
 STAGING_OF = {entity.local: entity.table for entity in ENTITIES.values() if entity.local}
 
@@ -44,7 +45,9 @@ def test_the_corpus_covers_every_kind_of_problem():
         "length of stay not the dates' difference", "an implausible length of stay (over five years)",
         "a month's extract cut in half", "a month's records twice over", "a line break inside a quoted value",
         "an unusual month without a recorded decision", "a recorded decision accepts an unusual month"}
-    assert len({case.name for case in CASES}) == len(CASES) >= 32
+    # and, for ED attendances, reconciliation with NHS England's published A&E
+    assert "one provider's records missing from a month (volume within range)" in {case.name for case in CASES}
+    assert len({case.name for case in CASES}) == len(CASES) >= 35
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +166,47 @@ def test_a_period_delivered_twice_is_refused_naming_both_files(case, demo_world,
     assert "PartitionFilesError" in message and all(str(path) in message for path in copies), message
     assert result.get_asset_materialization_events() == []
     assert content_hash(marts / "ina.duckdb") == before
+
+
+def check_evaluation(result: dg.ExecuteInProcessResult, qualified: str):
+    mart, name = qualified.split(".")
+    (evaluation,) = [e for e in result.get_asset_check_evaluations()
+                     if e.asset_key.path[-1] == mart and e.check_name == name]
+    return evaluation
+
+
+@pytest.mark.parametrize("case", CHECKED, ids=lambda case: case.name.replace(" ", "_"))
+def test_figures_that_do_not_reconcile_stop_the_run_at_the_mart_check(case, demo_world, tmp_path):
+    """Each file is valid and the month's volume is within range, but the blocking check finds the extract's
+    figures wrong against the published ones: it names the file, the column and value and the figures, nothing
+    downstream of the mart runs and nothing is published. A decision recorded for the month lets it through."""
+    marts = copy_marts(demo_world.marts_dir, tmp_path / "marts")  # this case rebuilds the working copy's marts
+    before = content_hash(marts / "ina.duckdb")
+    raw = overlay_raw(demo_world.raw_dir, tmp_path / "raw")
+    bad = write_case(case, raw)
+    selection = downstream_of(case.source)
+    result = materialize(raw, marts, demo_world.profile.source_path, selection)
+
+    assert not result.success
+    evaluation = check_evaluation(result, case.check)
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    detail = str(evaluation.metadata["detail"].value)
+    assert f"{bad}, column {case.column}" in detail and case.rule in detail, detail
+    assert "record a decision (rule: reconciliation)" in detail
+    assert not any(m.asset_key.path[0] in ("indicators", "published")
+                   for m in result.get_asset_materialization_events())
+    assert content_hash(marts / "ina.duckdb") == before
+
+    month = bad.name.removesuffix(".csv")[-7:]
+    (raw / "decisions.yaml").unlink()
+    (raw / "decisions.yaml").write_text(
+        (demo_world.raw_dir / "decisions.yaml").read_text(encoding="utf-8").rstrip("\n") + "\n" + "\n".join([
+            "  - source: ecds_attendances", f"    periods: {month}", "    rule: reconciliation",
+            "    reason: provider ZA1's feed failed; NHS England confirmed its published figure",
+            "    decided_by: BI team lead", "    date: 2019-08-01"]) + "\n", encoding="utf-8")
+    result = materialize(raw, marts, demo_world.profile.source_path,
+                         selection - dg.AssetSelection.key_prefixes("published"))
+    assert check_evaluation(result, case.check).passed
 
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=lambda case: case.name.replace(" ", "_"))

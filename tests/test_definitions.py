@@ -34,6 +34,7 @@ def test_asset_graph_snapshot():
     assert "marts/fct_activity" in keys and "raw/ecds_attendances" in keys
     checks = {f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys}
     assert "marts/fct_activity:reconciles_with_extracts" in checks
+    assert "marts/fct_activity:ed_reconciles_with_published_ae" in checks
     assert "marts/dim_geography:every_system_lsoa_in_one_footprint" in checks
     # every mart has a schema check
     marts = {k for k in keys if k.startswith("marts/")}

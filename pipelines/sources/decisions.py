@@ -1,7 +1,8 @@
 """Recorded decisions: a person accepting, for one source and period, what a plausibility rule refused.
 
 The volume rule (schemas.registry.VolumeRule) stops a month whose rows are far outside the source's recent
-range: an extract cut short or delivered twice. Some such months are real (ED attendances halved in April
+range: an extract cut short or delivered twice; the reconciliation rule (schemas.registry.ReconciliationRule)
+a month whose ED attendances at a provider do not agree with NHS England's published A&E attendances. Some such months are real (ED attendances halved in April
 2020). Whoever has checked one records it in `decisions.yaml` at the top of the raw folder
 (`data/raw/<profile>/decisions.yaml`), beside the files it speaks for, and the month then passes:
 
@@ -9,7 +10,7 @@ range: an extract cut short or delivered twice. Some such months are real (ED at
 decisions:
   - source: ecds_attendances          # a raw source (schemas.registry)
     periods: 2020-04..2021-03         # one month (2020-04) or a range FIRST..LAST
-    rule: volume                      # the rule accepted (only `volume` can be overridden)
+    rule: volume                      # the rule accepted: volume or reconciliation
     reason: COVID-19 lockdowns; NHS England's published A&E attendances fell by as much
     decided_by: A. Analyst, BI team
     date: 2021-05-12                  # when it was decided
@@ -34,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from schemas.registry import RAW_SOURCES
 
 DECISIONS_FILE = "decisions.yaml"
-OVERRIDABLE_RULES = ("volume",)
+OVERRIDABLE_RULES = ("volume", "reconciliation")
 _MONTH = r"\d{4}-(0[1-9]|1[0-2])"
 
 
@@ -52,7 +53,7 @@ class Decision(BaseModel):
 
     source: str = Field(description="a raw source name (schemas.registry.RAW_SOURCES)")
     periods: str = Field(description="a month YYYY-MM or a range FIRST..LAST", alias="periods")
-    rule: Literal["volume"] = Field(description="the rule accepted: volume")
+    rule: Literal["volume", "reconciliation"] = Field(description="the rule accepted: volume or reconciliation")
     reason: Text = Field(description="why the month is right as it is (what was checked)")
     decided_by: Text = Field(description="who decided (name and role)")
     date: dt.date = Field(description="when it was decided (YYYY-MM-DD)")
@@ -104,6 +105,18 @@ class Decisions:
 
     def find(self, source: str, month: dt.date, rule: str = "volume") -> Decision | None:
         return next((entry for entry in self.entries if entry.covers(source, month, rule)), None)
+
+    def months(self, source: str, rule: str) -> list[str]:
+        """Every month (YYYY-MM-01) a decision accepts for `source` under `rule`, for SQL checks."""
+        found: set[str] = set()
+        for entry in self.entries:
+            if entry.source != source or entry.rule != rule:
+                continue
+            year, month = map(int, entry.first.split("-"))
+            while f"{year:04d}-{month:02d}" <= entry.last:
+                found.add(f"{year:04d}-{month:02d}-01")
+                year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return sorted(found)
 
 
 def load_decisions(raw_dir: Path) -> Decisions:

@@ -11,6 +11,9 @@ the pipeline must do:
 - `refuse`: a set of files the run cannot take (a period delivered twice): `ina materialize` stops before
   running, naming every file; a run given the range anyway fails at the raw asset, naming them; nothing is
   published.
+- `check`: every file is valid on its own, but a blocking mart check finds the figures wrong against another
+  source (ED attendances against NHS England's published A&E): the check names the file, the column and the
+  figures, nothing downstream of the mart runs, nothing is published.
 - `accept`: an input that looks odd but is right (CRLF line ends, a month a recorded decision accepts): the
   source's downstream runs (or only its raw asset, `raw_only`) and the published marts are unchanged.
 
@@ -39,7 +42,7 @@ class BadInput:
     source: str  # the raw source (schemas.registry) the file belongs to
     file: str  # the demo file replaced, relative to the raw folder
     make: Callable[[Path, Path], bytes]  # (good file, raw folder) -> the bad file's bytes
-    outcome: Literal["reject", "quarantine", "refuse", "accept"]
+    outcome: Literal["reject", "quarantine", "refuse", "check", "accept"]
     column: str  # reject: the column named; quarantine: the column whose value is quarantined
     rule: str  # reject / refuse / accept: (part of) the rule named (accept: of the decision recorded)
     row: int | None = None  # reject: the line named (None: any line; NO_ROW: the file as a whole)
@@ -47,6 +50,7 @@ class BadInput:
     rename: str | None = None  # the bad file's name, if not the good one's (e.g. gzipped)
     named: str | None = None  # the file the error names, if not the bad one (e.g. the month decisions.yaml lacks)
     raw_only: bool = False  # accept: run only the raw asset (the input is accepted, its downstream would change)
+    check: str | None = None  # check: the mart check that fails (`<mart>.<check>`)
 
 
 NO_ROW = 0  # `row` of a problem with a whole file (its volume, a second copy): the table's row cell is empty
@@ -193,6 +197,20 @@ def double(path: Path, raw_dir: Path) -> bytes:
     lines = _lines(path)
     copies = [_line([f"{fields[0]}B", *fields[1:]]) for fields in map(_fields, lines[1:])]
     return _join([*lines, *copies])
+
+
+def without_provider(code: str) -> Callable[[Path, Path], bytes]:
+    """The month's records of every provider but `code` (one provider's feed missing from the extract: the
+    month's volume stays within its usual range)."""
+
+    def make(path: Path, raw_dir: Path) -> bytes:
+        lines = _lines(path)
+        column = _fields(lines[0]).index("PROVIDER_CODE")
+        kept = [line for line in lines[1:] if _fields(line)[column] != code]
+        assert len(kept) < len(lines) - 1, f"no record of provider {code} in {path}"
+        return _join([lines[0], *kept])
+
+    return make
 
 
 def second_copy_gzipped(path: Path, raw_dir: Path) -> bytes:
@@ -395,6 +413,9 @@ CASES: tuple[BadInput, ...] = (
     BadInput("a recorded decision accepts an unusual month", "ecds_attendances", "uec/ecds/ecds_attendances_2019-05.csv",
              halved_with_decision("2019-05", "ecds_attendances"), "accept", "(file)",
              "accepted by BI team lead on 2019-06-03: provider A's system migration", raw_only=True),
+    BadInput("one provider's records missing from a month (volume within range)", "ecds_attendances",
+             "uec/ecds/ecds_attendances_2019-06.csv", without_provider("ZA1"), "check", "PROVIDER_CODE = ZA1",
+             "0 attendances in the extract", check="fct_activity.ed_reconciles_with_published_ae"),
     BadInput("a line break inside a quoted value", "ecds_attendances", ECDS_APRIL,
              quoted_line_break(4, "PROVIDER_CODE", later=(12, "STATED_GENDER", "M")), "reject", "PROVIDER_CODE",
              "a line break inside a quoted value", row=4),
