@@ -1,50 +1,66 @@
-"""Benchmark: generate the demo world at a given scale and materialise every asset, then re-run one month of
-activity (its partitions replaced, everything downstream rebuilt and published); print wall times and peak memory.
+"""Benchmark: the whole pipeline against a hand-written DuckDB aggregation of the same raw files.
 
     uv run python bench/bench_pipeline.py --scale 1.0          # a real ICB's volumes (~7.4 million records)
     uv run python bench/bench_pipeline.py --scale 0.1 --keep   # the default demo volume
 
-Peak memory is this process's maximum resident set size (the whole pipeline runs in-process).
+Generates the demo world at `--scale`, then runs, each as its own process (as a user runs them: start-up and
+code loading included), each timed and its peak resident memory read from the operating system:
+
+- the anchor: `bench/anchor.py`, one DuckDB statement per record-level source (the yardstick);
+- ingest to staging: `ina materialize --select` of the raw and staging layers, into an empty marts folder;
+- the whole run: `ina materialize` into another empty marts folder;
+- a one-month refresh of that folder: `ina materialize --months <the last month>`;
+- the demo: `ina materialize` of the default demo world (scale 0.1), generated apart.
+
+It prints each with wall time and peak memory, and the ratios of issue 13: whole run / anchor, staging / anchor,
+one month / whole run. docs/benchmarks.md records the figures.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
-import dagster as dg
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from pipelines.config import DEFAULT_PROFILE  # noqa: E402
-from demo import generate_demo_data  # noqa: E402
-from pipelines.platform.definitions import demo_graph  # noqa: E402
-
-ALL_ASSETS, _ = demo_graph()
-from pipelines.config import DEFAULT_PROFILE, load_profile  # noqa: E402
-from assets.partitions import partitionings  # noqa: E402
-
-MONTHLY = partitionings(load_profile(DEFAULT_PROFILE).first_month)["month"]
-ACTIVITY_MONTHS = MONTHLY.definition
-from pipelines.platform.run import materialize_all, partitioned_keys, partitions_with_files  # noqa: E402
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+# This process imports nothing of the pipeline: Linux keeps a process's peak memory across fork and exec, so a
+# heavy parent would set a floor under every child's figure.
+STAGING = "key:raw/* or key:staging/*"
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+@dataclass(frozen=True)
+class Timing:
+    what: str
+    seconds: float
+    peak_mb: float
+    ok: bool
+
+
+def timed(what: str, command: list[str], log: Path) -> Timing:
+    """Run `command` as a child process; its wall time and its own peak resident set (wait4's rusage)."""
+    with open(log, "a") as out:
+        out.write(f"\n$ {' '.join(command)}\n")
+        out.flush()
+        started = time.perf_counter()
+        child = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return Timing(what, seconds, usage.ru_maxrss / 1024, child.returncode == 0)
+
+
+def ina(*args: str) -> list[str]:
+    return [sys.executable, "-m", "pipelines.platform.cli", *args]
 
 
 def directory_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
-
-
-def summary_last_month(raw_dir: Path) -> str:
-    """The last month with activity files (the month a monthly refresh would run)."""
-    return partitions_with_files(MONTHLY, raw_dir)[-1]
 
 
 def main() -> None:
@@ -52,46 +68,43 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--keep", action="store_true", help="keep the working folder")
+    parser.add_argument("--no-demo", action="store_true", help="leave out the default demo's run")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="ina-bench-"))
-    raw_dir, marts_dir = work / "raw", work / "marts"
+    raw, log = work / "raw", work / "bench.log"
     try:
-        started = time.perf_counter()
-        summary = generate_demo_data(raw_dir, seed=args.seed, scale=args.scale, profile_path=DEFAULT_PROFILE)
-        generated = time.perf_counter()
-        generate_rss = peak_rss_mb()
-        ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE,
-                             instance=dg.DagsterInstance.ephemeral(), echo=lambda _: None)
-        finished = time.perf_counter()
-        month = summary_last_month(raw_dir)
-        one_month_ok = materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE,
-                                       ranges={"month": (month, month)}, instance=dg.DagsterInstance.ephemeral(),
-                                       echo=lambda _: None)
-        month_done = time.perf_counter()
-        monthly_assets = dg.AssetSelection.assets(*partitioned_keys(ALL_ASSETS, ACTIVITY_MONTHS))
-        materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE, selection=monthly_assets,
-                        ranges={"month": (month, month)}, instance=dg.DagsterInstance.ephemeral(),
-                        echo=lambda _: None)
-        month_staged = time.perf_counter()
-        materialize_all(raw_dir=raw_dir, marts_dir=marts_dir, profile=DEFAULT_PROFILE, selection=monthly_assets,
-                        instance=dg.DagsterInstance.ephemeral(), echo=lambda _: None)
-        all_months_staged = time.perf_counter()
-        records = {year: counts.get("ecds_attendances", 0) + counts.get("apc_spells", 0)
-                   for year, counts in summary.get("records_by_financial_year", {}).items()}
-        print(f"scale                 {args.scale}")
-        print(f"records generated     {sum(records.values()):,} (ECDS attendances + SUS spells, {len(records)} years)")
-        print(f"raw files             {directory_mb(raw_dir):,.0f} MB")
-        print(f"generate              {generated - started:,.1f} s   (peak RSS so far {generate_rss:,.0f} MB)")
-        print(f"materialise all       {finished - generated:,.1f} s   ({'ok' if ok else 'FAILED'})")
-        print(f"re-run one month      {month_done - finished:,.1f} s   ({month[:7]}: its partitions, then "
-              f"everything downstream; {'ok' if one_month_ok else 'FAILED'})")
-        print(f"  the month alone     {month_staged - month_done:,.1f} s   (validate and replace its monthly partitions "
-              f"only: ECDS, SUS, A&E, GP)")
-        print(f"  against all months  {all_months_staged - month_staged:,.1f} s   (the same assets, every month)")
-        print(f"marts database        {directory_mb(marts_dir):,.0f} MB")
-        print(f"peak RSS (whole run)  {peak_rss_mb():,.0f} MB")
-        if not (ok and one_month_ok):
+        timings = [timed("generate the raw files", ina("demo-data", "--out", str(raw), "--scale", str(args.scale),
+                                                           "--seed", str(args.seed)), log)]
+        month = max(path.name[-11:-4] for path in (raw / "uec" / "ecds").glob("ecds_attendances_*.csv"))
+        timings += [
+            timed("anchor: hand-written DuckDB aggregation", [sys.executable, "bench/anchor.py", str(raw),
+                                                              str(work / "anchor.duckdb")], log),
+            timed("ingest to staging (raw + staging layers)", ina("materialize", "--raw-dir", str(raw), "--marts-dir",
+                                                                  str(work / "staging"), "--select", STAGING), log),
+            timed("whole run (every asset and check)", ina("materialize", "--raw-dir", str(raw), "--marts-dir",
+                                                           str(work / "marts")), log),
+            timed(f"one-month refresh ({month})", ina("materialize", "--raw-dir", str(raw), "--marts-dir",
+                                                      str(work / "marts"), "--months", month), log),
+        ]
+        if not args.no_demo:
+            demo_raw = work / "demo_raw"
+            timed("generate the demo (scale 0.1)", ina("demo-data", "--out", str(demo_raw), "--seed",
+                                                       str(args.seed)), log)
+            timings.append(timed("demo materialisation (scale 0.1)", ina(
+                "materialize", "--raw-dir", str(demo_raw), "--marts-dir", str(work / "demo_marts")), log))
+        by = {t.what.split(" (")[0].split(":")[0]: t for t in timings}
+        print(f"scale {args.scale}; raw files {directory_mb(raw):,.0f} MB; {os.cpu_count()} cores")
+        for t in timings:
+            print(f"{t.what:<48} {t.seconds:8.1f} s {t.peak_mb:8,.0f} MB peak  {'ok' if t.ok else 'FAILED'}")
+        anchor, whole = by["anchor"].seconds, by["whole run"].seconds
+        print(f"whole run / anchor          {whole / anchor:6.1f}x   (target <= 5x)")
+        print(f"ingest to staging / anchor  {by['ingest to staging'].seconds / anchor:6.1f}x   (target <= 2x)")
+        print(f"one month / whole run       {by['one-month refresh'].seconds / whole:6.0%}   (target <= 10%)")
+        print(f"peak memory, whole run      {by['whole run'].peak_mb:6,.0f} MB (target <= 1,500 MB)")
+        print(f"marts folder                {directory_mb(work / 'marts'):6,.0f} MB")
+        if not all(t.ok for t in timings):
+            print(f"a step failed: see {log}")
             raise SystemExit(1)
     finally:
         if args.keep:

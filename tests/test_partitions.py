@@ -114,11 +114,15 @@ def test_rerunning_one_month_replaces_that_month_and_nothing_else(world):
     staged_before = totals(marts / ".build" / "ina.duckdb", STAGED_BY_MONTH)
     published_before = totals(marts / "ina.duckdb", PUBLISHED_BY_YEAR)
 
-    # the month's partitions, and everything unpartitioned (publication releases only a whole build)
-    result = materialize(raw, marts, profile, dg.AssetSelection.all(), ranges={"month": ("2021-06-01", "2021-06-01")})
+    # the month's partitions and everything unpartitioned (publication releases only a whole build): what
+    # `ina materialize --months` runs
+    selection = partition_selection(ALL_ASSETS, {"month"})
+    result = materialize(raw, marts, profile, selection, ranges={"month": ("2021-06-01", "2021-06-01")})
 
     assert result.success
     assert staged_partitions(result, ECDS_STAGING) == ["2021-06-01"]
+    assert staged_partitions(result, staging_asset_key("stg_population__england_age_sex")) == []  # other kinds
+    assert any(m.asset_key.path[0] == "published" for m in result.get_asset_materialization_events())
     staged_after = totals(marts / ".build" / "ina.duckdb", STAGED_BY_MONTH)
     changed = {month: staged_before[month] - staged_after[month] for month in staged_before
                if staged_after.get(month) != staged_before[month]}

@@ -120,7 +120,9 @@ def run_graph(
     wanted = dg.AssetSelection.all() if selection is None else dg.AssetSelection.from_coercible(selection)
     selected = set(wanted.resolve(asset_graph))
     run = GraphRun()
-    if not selected:
+    ranged = [key for key in selected if ranges and asset_graph.get(key).partitions_def is not None
+              and partitioning_of(asset_graph.get(key).partitions_def).kind in ranges]
+    if not selected or (ranges and not ranged):
         kinds = f" (partitions of kind {', '.join(sorted(ranges))})" if ranges else ""
         run.problems.append(f"the selection{kinds} matches no asset of this graph")
         return run
@@ -225,8 +227,8 @@ def materialize_all(
     echo: Callable[[str], None] = print,
 ) -> bool:
     """Run every asset of the profile's graph (or a selection; or the given partition ranges and everything
-    downstream) and its checks; print a line per asset and per failed check (the same graph for every
-    profile: definitions.graph_assets)."""
+    unpartitioned: `partition_selection`) and its checks; print a line per asset and per failed check (the same
+    graph for every profile: definitions.graph_assets)."""
     settings = InaSettings(raw_dir=str(raw_dir), marts_dir=str(marts_dir), profile_path=str(profile))
     definitions = [*graph_assets(load_profile(profile)), *graph_checks(load_profile(profile))]
     if ranges and selection is None:
@@ -249,10 +251,13 @@ def partitioned_keys(definitions: Sequence[Any], *partitions_defs: dg.Partitions
 
 
 def partition_selection(definitions: Sequence[Any], kinds: set[str]) -> dg.AssetSelection:
-    """The assets partitioned by the given kinds of partition, and everything downstream of them."""
-    keys = [key for d in definitions if isinstance(d, dg.AssetsDefinition) and d.partitions_def is not None
-            and partitioning_of(d.partitions_def).kind in kinds for key in d.keys]
-    return dg.AssetSelection.assets(*keys).downstream()
+    """A refresh of partitions of the given kinds: the assets partitioned by those kinds (their partitions are
+    the run's ranges) and every unpartitioned asset (the marts roll the partitions up, and publication releases
+    only a build whose every mart and output ran in the run); assets partitioned by other kinds are left as
+    they are."""
+    others = [key for d in definitions if isinstance(d, dg.AssetsDefinition) and d.partitions_def is not None
+              and partitioning_of(d.partitions_def).kind not in kinds for key in d.keys]
+    return dg.AssetSelection.all() - dg.AssetSelection.assets(*others)
 
 
 def report_run(result: GraphRun, echo: Callable[[str], None]) -> None:
