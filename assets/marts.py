@@ -44,6 +44,8 @@ MART_CHECKS: dict[str, tuple[MartCheck, ...]] = {
         MartCheck("ed_reconciles_with_published_ae",
                   "Each provider's ED attendances in the extract agree with NHS England's published A&E attendances "
                   "of the same month (schemas.registry.ReconciliationRule)"),
+        MartCheck("type1_within_all", "Type 1 A&E attendances never exceed all A&E attendances (same LSOA, month, "
+                  "age band and sex)"),
     ),
     "fct_gp_workforce": (
         MartCheck("every_practice_every_month", "No month is missing most of the practices", blocking=False),

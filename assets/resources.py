@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -15,12 +16,22 @@ from pipelines.derived import install_macros
 from pipelines.publish import writer_lock
 
 
+#: DuckDB's defaults (80% of RAM, a thread per core) let one aggregation take a laptop's memory; these fit a
+#: 2-core, 8 GB machine beside the Python process. Set INA_DUCKDB_MEMORY_LIMIT / INA_DUCKDB_THREADS (or the
+#: settings resource's fields in the UI's launchpad) on a bigger server. Beyond the limit DuckDB spills to
+#: `.build/duckdb_tmp`.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+DEFAULT_DUCKDB_THREADS = 2
+
+
 class InaSettings(dg.ConfigurableResource):
-    """Paths and the ICB profile. Defaults point inside the project folder."""
+    """Paths, the ICB profile, and DuckDB's limits. Defaults point inside the project folder."""
 
     raw_dir: str = str(PROJECT_DIR / "data" / "raw" / "demo")
     marts_dir: str = str(PROJECT_DIR / "data" / "marts" / "demo")
     profile_path: str = str(PROJECT_DIR / "config" / "profiles" / "demo.yaml")
+    duckdb_memory_limit: str = os.environ.get("INA_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
+    duckdb_threads: int = int(os.environ.get("INA_DUCKDB_THREADS", DEFAULT_DUCKDB_THREADS))
 
     @property
     def raw_path(self) -> Path:
@@ -100,5 +111,7 @@ def build_resources(settings: InaSettings | None = None) -> dict[str, dg.Configu
     settings = settings or InaSettings()
     return {
         "settings": settings,
-        "marts_db": MartsDatabase(database=str(settings.working_database_path)),
+        "marts_db": MartsDatabase(database=str(settings.working_database_path), connection_config={
+            "memory_limit": settings.duckdb_memory_limit, "threads": settings.duckdb_threads,
+            "temp_directory": str(settings.build_path / "duckdb_tmp")}),
     }

@@ -8,7 +8,8 @@ code loading included), each timed and its peak resident memory read from the op
 
 - the anchor: `bench/anchor.py`, one DuckDB statement per record-level source (the yardstick);
 - ingest to staging: `ina materialize --select` of the raw and staging layers, into an empty marts folder;
-- the whole run: `ina materialize` into another empty marts folder;
+- the whole run: `ina materialize` into another empty marts folder, on its own Dagster instance, whose step
+  durations `bench/steps.py` then prints per layer and per step (where the time goes);
 - a one-month refresh of that folder: `ina materialize --months <the last month>`;
 - the demo: `ina materialize` of the default demo world (scale 0.1), generated apart.
 
@@ -42,13 +43,19 @@ class Timing:
     ok: bool
 
 
-def timed(what: str, command: list[str], log: Path) -> Timing:
-    """Run `command` as a child process; its wall time and its own peak resident set (wait4's rusage)."""
+def timed(what: str, command: list[str], log: Path, home: Path | None = None) -> Timing:
+    """Run `command` as a child process; its wall time and its own peak resident set (wait4's rusage). `home`: the
+    Dagster instance the run is recorded on (bench/steps.py reads its step durations), else the project's."""
+    env = None
+    if home:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # a default instance, all under home
+        env = {**os.environ, "DAGSTER_HOME": str(home)}
     with open(log, "a") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT, env=env)
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
@@ -81,18 +88,21 @@ def main() -> None:
             timed("anchor: hand-written DuckDB aggregation", [sys.executable, "bench/anchor.py", str(raw),
                                                               str(work / "anchor.duckdb")], log),
             timed("ingest to staging (raw + staging layers)", ina("materialize", "--raw-dir", str(raw), "--marts-dir",
-                                                                  str(work / "staging"), "--select", STAGING), log),
+                                                                  str(work / "staging"), "--select", STAGING), log,
+                  home=work / "home_staging"),
             timed("whole run (every asset and check)", ina("materialize", "--raw-dir", str(raw), "--marts-dir",
-                                                           str(work / "marts")), log),
+                                                           str(work / "marts")), log, home=work / "home"),
             timed(f"one-month refresh ({month})", ina("materialize", "--raw-dir", str(raw), "--marts-dir",
-                                                      str(work / "marts"), "--months", month), log),
+                                                      str(work / "marts"), "--months", month), log,
+                  home=work / "home_month"),
         ]
         if not args.no_demo:
             demo_raw = work / "demo_raw"
             timed("generate the demo (scale 0.1)", ina("demo-data", "--out", str(demo_raw), "--seed",
                                                        str(args.seed)), log)
             timings.append(timed("demo materialisation (scale 0.1)", ina(
-                "materialize", "--raw-dir", str(demo_raw), "--marts-dir", str(work / "demo_marts")), log))
+                "materialize", "--raw-dir", str(demo_raw), "--marts-dir", str(work / "demo_marts")), log,
+                home=work / "home_demo"))
         by = {t.what.split(" (")[0].split(":")[0]: t for t in timings}
         print(f"scale {args.scale}; raw files {directory_mb(raw):,.0f} MB; {os.cpu_count()} cores")
         for t in timings:
@@ -103,6 +113,10 @@ def main() -> None:
         print(f"one month / whole run       {by['one-month refresh'].seconds / whole:6.0%}   (target <= 10%)")
         print(f"peak memory, whole run      {by['whole run'].peak_mb:6,.0f} MB (target <= 1,500 MB)")
         print(f"marts folder                {directory_mb(work / 'marts'):6,.0f} MB")
+        print("\nwhere the whole run's time goes (Dagster's step durations):")
+        sys.stdout.flush()
+        subprocess.run([sys.executable, "bench/steps.py"], cwd=PROJECT_DIR, env={**os.environ, "DAGSTER_HOME":
+                                                                                 str(work / "home")})
         if not all(t.ok for t in timings):
             print(f"a step failed: see {log}")
             raise SystemExit(1)

@@ -173,7 +173,7 @@ def test_demo_world_meets_every_suite_and_builds_data_docs(demo_world):
     assert set(evaluations) == {suite.check_name for suite in SUITES}
     assert all(e.passed for e in evaluations.values()), {k: e.metadata for k, e in evaluations.items() if not e.passed}
     index = demo_world.marts_dir / "data_docs" / "index.html"
-    assert index.exists() and evaluations["gx_fct_activity_keys"].metadata["data_docs"].value == str(index)
+    assert index.exists() and evaluations["gx_fct_activity_every_month"].metadata["data_docs"].value == str(index)
     text = index.read_text(encoding="utf-8")
     listed = set(re.findall(r"validations/([a-z0-9_]+)/", text))
     assert listed == {suite.name for suite in SUITES}  # every suite's latest result, whichever step ran it
@@ -185,22 +185,22 @@ def test_demo_world_meets_every_suite_and_builds_data_docs(demo_world):
 
 
 def test_a_suite_names_what_failed():
-    suite = SUITES_BY_NAME["fct_activity_keys"]
-    good = {"lsoa_code": "E01900001", "month": pd.Timestamp("2019-04-01"), "financial_year": 2019, "age_band": "0-4",
-            "sex": "M", "measure": "ae_attendances_all", "activity": 3}
-    batch = pd.DataFrame([good, {**good, "age_band": "5-9"}, {**good, "sex": "U", "month": pd.Timestamp("2030-01-01")},
-                          {**good, "age_band": "5-9", "activity": 0}])  # a duplicate key, a month out, a zero count
+    suite = SUITES_BY_NAME["fct_activity_every_month"]
+    good = {"month": pd.Timestamp("2019-04-01"), "measure": "ae_attendances_all", "activity": 3}
+    batch = pd.DataFrame([good, {**good, "month": pd.Timestamp("2019-05-01")},
+                          {**good, "month": pd.Timestamp("2030-01-01")},  # a month outside the profile's
+                          {**good, "month": pd.Timestamp("2019-06-01"), "activity": 0}])  # a month with no activity
     from pipelines.config import DEFAULT_PROFILE, load_profile
 
     result = run_suites([suite], {suite.name: batch}, run_parameters(load_profile(DEFAULT_PROFILE)))[suite.name]
     assert not result.success
     failed = {f.expectation: f for f in result.failed}
-    assert set(failed) == {"ExpectCompoundColumnsToBeUnique(lsoa_code, month, age_band, sex, measure)",
-                           "ExpectColumnValuesToBeBetween(month)", "ExpectColumnValuesToBeBetween(activity)"}
+    assert set(failed) == {"ExpectColumnValuesToBeBetween(month)", "ExpectColumnValuesToBeBetween(activity)"}
     assert failed["ExpectColumnValuesToBeBetween(activity)"].unexpected == 1
-    # the failing row is named by the suite's identifying columns
-    assert failed["ExpectColumnValuesToBeBetween(month)"].sample == (
-        "lsoa_code=E01900001, month=2030-01-01, measure=ae_attendances_all",)
+    # the failing row is named by the suite's identifying columns, with the failing value
+    assert failed["ExpectColumnValuesToBeBetween(month)"].sample == ("month=2030-01-01, measure=ae_attendances_all",)
+    assert failed["ExpectColumnValuesToBeBetween(activity)"].sample == (
+        "month=2019-06-01, measure=ae_attendances_all, activity=0",)
     assert "ExpectColumnValuesToBeBetween(month)" in result.failures_markdown()
 
 

@@ -1,6 +1,6 @@
--- One row per financial year of the profile whose estimates are held: the rows fct_population has, and the rows
--- a complete grid has (every system LSOA x 19 ESP2013 age bands x the sexes of that year's estimates: M and F,
--- or P where the estimates held are for persons).
+-- One row per financial year of the profile whose estimates are held, and per year the mart holds outside the
+-- profile's: the rows fct_population has, and the rows a complete grid has (every system LSOA x 19 ESP2013 age
+-- bands x the sexes of that year's estimates: M and F, or P where the estimates held are for persons).
 WITH years AS (
     SELECT DISTINCT CAST(year AS INTEGER) AS financial_year,
         count(DISTINCT sex) OVER (PARTITION BY year) AS sexes
@@ -24,4 +24,8 @@ SELECT
 FROM years AS y
 CROSS JOIN lsoas AS l
 LEFT JOIN actual AS a USING (financial_year)
+UNION ALL
+SELECT a.financial_year, a.n_rows, 0, a.n_lsoas, 0  -- a year outside the profile's: no rows expected
+FROM actual AS a
+WHERE a.financial_year NOT IN (SELECT financial_year FROM years)
 ORDER BY 1
