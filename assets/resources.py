@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -13,15 +12,8 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.config import PROJECT_DIR, Profile, load_profile
 from pipelines.derived import install_macros
+from pipelines.duckdb_limits import duckdb_limits_from_env
 from pipelines.publish import writer_lock
-
-
-#: DuckDB's defaults (80% of RAM, a thread per core) let one aggregation take a laptop's memory; these fit a
-#: 2-core, 8 GB machine beside the Python process. Set INA_DUCKDB_MEMORY_LIMIT / INA_DUCKDB_THREADS (or the
-#: settings resource's fields in the UI's launchpad) on a bigger server. Beyond the limit DuckDB spills to
-#: `.build/duckdb_tmp`.
-DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
-DEFAULT_DUCKDB_THREADS = 2
 
 
 class InaSettings(dg.ConfigurableResource):
@@ -30,8 +22,8 @@ class InaSettings(dg.ConfigurableResource):
     raw_dir: str = str(PROJECT_DIR / "data" / "raw" / "demo")
     marts_dir: str = str(PROJECT_DIR / "data" / "marts" / "demo")
     profile_path: str = str(PROJECT_DIR / "config" / "profiles" / "demo.yaml")
-    duckdb_memory_limit: str = os.environ.get("INA_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT)
-    duckdb_threads: int = int(os.environ.get("INA_DUCKDB_THREADS", DEFAULT_DUCKDB_THREADS))
+    duckdb_memory_limit: str = duckdb_limits_from_env()[0]  # a bad value stops the definitions loading, by name
+    duckdb_threads: int = duckdb_limits_from_env()[1]
 
     @property
     def raw_path(self) -> Path:

@@ -1,6 +1,7 @@
 """The profile YAML is the control panel: it loads, and a bad one is refused at load, naming file, key and allowed
 values (the schema of `pipelines.config.ProfileSchema`), before anything runs and without a traceback."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -198,3 +199,25 @@ def test_ina_prints_no_traceback_for_a_bad_profile(tmp_path: Path):
     lines = done.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"FAILED {bad}: footprints[2].sub_icb_locations: must be "
                                                    "a non-empty list of sub-ICB location codes"), lines
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("INA_DUCKDB_THREADS", "two", "INA_DUCKDB_THREADS='two' is not a number of threads"),
+    ("INA_DUCKDB_THREADS", "0", "INA_DUCKDB_THREADS='0' is not a number of threads"),
+    ("INA_DUCKDB_MEMORY_LIMIT", "lots", "INA_DUCKDB_MEMORY_LIMIT='lots' is not a memory size DuckDB understands"),
+])
+def test_a_bad_duckdb_limit_is_one_line_before_any_command(name: str, value: str, says: str):
+    done = subprocess.run([sys.executable, "-m", "pipelines.platform.cli", "dictionary"], cwd=PROJECT_DIR,
+                          capture_output=True, text=True, timeout=120, env={**os.environ, name: value})
+    assert done.returncode == 2 and done.stdout == "", done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"FAILED {says}"), lines
+
+
+def test_duckdb_limits_reach_every_connection(tmp_path: Path):
+    from assets.resources import InaSettings, build_resources
+
+    settings = InaSettings(marts_dir=str(tmp_path / "marts"), duckdb_memory_limit="700MB", duckdb_threads=1)
+    with build_resources(settings)["marts_db"].connect() as con:
+        limit, threads = con.execute("SELECT current_setting('memory_limit'), current_setting('threads')").fetchone()
+    assert (limit, threads) == ("667.5 MiB", 1)

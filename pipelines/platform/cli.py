@@ -16,6 +16,18 @@ from pipelines.config import DEFAULT_PROFILE, PROJECT_DIR
 app = typer.Typer(help="Integrated Needs Assessment pipeline", no_args_is_help=True, add_completion=False)
 
 
+@app.callback()
+def _check_environment() -> None:
+    """A bad INA_DUCKDB_* value is the user's mistake: one line naming it, before any command starts."""
+    from pipelines.duckdb_limits import duckdb_limits_from_env
+
+    try:
+        duckdb_limits_from_env()
+    except ValueError as error:
+        typer.echo(f"FAILED {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 
 def _profile_dirs(profile: Path, raw_dir: Optional[Path], marts_dir: Optional[Path]) -> tuple[Path, Path]:
     """The raw and marts folders: as given, else the profile's own (`data/raw/<profile>`, `data/marts/<profile>`)."""
