@@ -16,14 +16,17 @@ from pipelines.duckdb_limits import duckdb_limits_from_env
 from pipelines.publish import writer_lock
 
 
+_MEMORY_LIMIT, _THREADS = duckdb_limits_from_env()  # a bad value stops the definitions loading, by name
+
+
 class InaSettings(dg.ConfigurableResource):
     """Paths, the ICB profile, and DuckDB's limits. Defaults point inside the project folder."""
 
     raw_dir: str = str(PROJECT_DIR / "data" / "raw" / "demo")
     marts_dir: str = str(PROJECT_DIR / "data" / "marts" / "demo")
     profile_path: str = str(PROJECT_DIR / "config" / "profiles" / "demo.yaml")
-    duckdb_memory_limit: str = duckdb_limits_from_env()[0]  # a bad value stops the definitions loading, by name
-    duckdb_threads: int = duckdb_limits_from_env()[1]
+    duckdb_memory_limit: str = _MEMORY_LIMIT
+    duckdb_threads: int = _THREADS
 
     @property
     def raw_path(self) -> Path:

@@ -76,3 +76,10 @@ def passes(schema: pa.DataFrameSchema, frame: pl.DataFrame, unique: Sequence[Seq
         return all(bool(result[_RESULT][0]) for result in pl.collect_all(queries))
     except Exception:  # a check this screen cannot evaluate: let pandera decide, and say what is wrong
         return False
+
+
+def validate(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> None:
+    """pandera's lazy validation, screened first: raises pandera's SchemaErrors exactly when pandera would, but
+    costs one pass when the frame is good."""
+    if not passes(schema, frame):
+        schema.validate(frame, lazy=True)

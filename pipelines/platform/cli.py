@@ -28,7 +28,6 @@ def _check_environment() -> None:
         raise typer.Exit(2) from None
 
 
-
 def _profile_dirs(profile: Path, raw_dir: Optional[Path], marts_dir: Optional[Path]) -> tuple[Path, Path]:
     """The raw and marts folders: as given, else the profile's own (`data/raw/<profile>`, `data/marts/<profile>`)."""
     from pipelines.config import ProfileError, load_profile

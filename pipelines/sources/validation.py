@@ -45,7 +45,7 @@ from schemas.introspect import (
     describe_check,
     unique_keys,
 )
-from schemas.screen import passes
+from schemas.screen import validate
 from pipelines.sources.decisions import DECISIONS_FILE, Decisions, load_decisions
 from schemas.registry import RawSource, VolumeRule, file_month
 
@@ -521,10 +521,8 @@ class _BatchValidator:
     def _pandera(self, typed: pl.DataFrame, type_errors: pl.DataFrame | None) -> None:
         """pandera's checks on the typed batch (a collected DataFrame: a LazyFrame would skip data checks)."""
         frame = typed.drop(_LINE)
-        if passes(self.schema, frame):  # one query for every rule; pandera below says what fails
-            return
         try:
-            self.schema.validate(frame, lazy=True)
+            validate(self.schema, frame)
             return
         except SchemaErrors as errors:
             cases = errors.failure_cases
