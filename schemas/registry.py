@@ -154,8 +154,12 @@ class ReconciliationRule:
     (about 0.95 at the ICB's own trusts, a few per cent elsewhere). A provider-month is refused when its
     extract count exceeds `ceiling` x the published count (ECDS and the A&E situation report count slightly
     differently, hence the margin), or, once `min_history` earlier months of the provider are held, when its
-    share falls outside [`low` x, `high` x] the median share of its previous `months` months held: an extract
-    delivered twice, cut short, or missing one provider's records (which the whole month's volume may hide).
+    share falls outside [`low` x, `high` x] the median share of the months held among its previous `months`
+    calendar months: an extract delivered twice, cut short, or missing one provider's records (which the whole
+    month's volume may hide). Calendar months, not the last `months` months held: where the published series
+    has a gap (the public mirror's by-type file ends in March 2019, its monthly file starts in April 2021), the
+    shares from before it are not the provider's usual share now, and a month after the gap waits for
+    `min_history` months of its own.
     Provider-months expected to hold fewer than `min_expected` attendances are not judged (noise). A month
     accepted in `decisions.yaml` (rule `reconciliation`) passes and is no baseline for later months.
     """
@@ -170,9 +174,9 @@ class ReconciliationRule:
     @property
     def words(self) -> str:
         return (f"a provider's extract attendances at most {self.ceiling:g}x its published attendances, and its "
-                f"share of them within {self.low:g}x to {self.high:g}x the median share of its previous "
-                f"{self.months} months held (at least {self.min_history}; provider-months expected to hold "
-                f"{self.min_expected}+ attendances)")
+                f"share of them within {self.low:g}x to {self.high:g}x the median share of the months held in its "
+                f"previous {self.months} calendar months (at least {self.min_history}; provider-months expected "
+                f"to hold {self.min_expected}+ attendances)")
 
     def params(self) -> dict[str, float | int]:
         """The rule's thresholds as SQL parameters (`reconcile_<name>`)."""

@@ -59,7 +59,7 @@ def test_a_provider_missing_from_a_month_is_named_with_its_file_and_figures(tmp_
     ok, detail = run(world({**extract, **other}, {**published, **other_published}), tmp_path)
     assert not ok
     expected = (f"{tmp_path}/uec/ecds/ecds_attendances_2019-12.csv, column PROVIDER_CODE = RXN, 2019-12: "
-                "0 attendances in the extract, 2,000 published (series provider_monthly): a share of 0.00 against "
+                "0 attendances in the extract, 2,000 published (series provider_monthly): a share of 0 against "
                 "the usual 0.95 (median of 8 months held, 2019-04 to 2019-11")
     assert expected in detail and f"{tmp_path}/decisions.yaml" in detail, detail
     assert detail.startswith("1 provider-month(s)")
@@ -106,3 +106,20 @@ def test_a_recorded_decision_accepts_the_month_and_leaves_it_out_of_the_baseline
         "rule: reconciliation", "rule: volume"), encoding="utf-8")  # a volume decision is not this rule's
     ok, detail = run(world(extract, published), tmp_path)
     assert not ok and detail.startswith("2 provider-month(s)"), detail
+
+
+def test_the_baseline_is_the_previous_twelve_calendar_months_not_the_last_twelve_held(tmp_path):
+    """A gap in the published series (the public mirror: by type to 2019-03, monthly from 2021-04): the months
+    after it are judged against their own history, not the shares of before the gap."""
+    before = [dt.date(2018 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(4, 16)]  # 2018-04 .. 2019-03
+    after = [dt.date(2021 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(4, 16)]  # 2021-04 .. 2022-03
+    extract = {("RRF", m): 100 for m in before + after}  # the ICB's residents steady ...
+    published = {("RRF", m): 10_000 for m in before} | {("RRF", m): 18_000 for m in after}  # ... the trust grew
+    con = world(extract, published)
+    params = {"first_month": "2018-04-01", "last_month": "2022-03-01", **reconciliation_params(tmp_path)}
+    ok, detail = check_query(con, CHECK, params)
+    assert ok and detail.startswith("24 provider-months reconcile"), detail
+    extract[("RRF", after[5])] = 50  # 2021-09: half the residents' attendances missing, judged on 2021-04 .. 08
+    ok, detail = check_query(world(extract, published), CHECK, params)
+    assert not ok and "a share of 0.00278 against the usual 0.00556 (median of 5 months held, 2021-04 to 2021-08" \
+        in detail, detail

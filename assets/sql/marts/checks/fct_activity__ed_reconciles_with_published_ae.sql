@@ -33,8 +33,11 @@ WITH extract AS (
         min(month) OVER recent AS history_from,
         max(month) OVER recent AS history_to
     FROM pairs
+    -- calendar months, not rows: across a gap in the published series (the by-type file ends 2019-03, the
+    -- monthly one starts 2021-04 in the public mirror) the months before it are no baseline for now
     WINDOW recent AS (PARTITION BY provider_code ORDER BY month
-                      ROWS BETWEEN $reconcile_months PRECEDING AND 1 PRECEDING)
+                      RANGE BETWEEN to_months(CAST($reconcile_months AS INTEGER)) PRECEDING
+                                AND INTERVAL 1 MONTH PRECEDING)
 ), findings AS (
     SELECT *,
         CASE
@@ -42,7 +45,7 @@ WITH extract AS (
                 printf('more than the %gx margin over the published count', $reconcile_ceiling)
             WHEN history >= $reconcile_min_history AND usual * published >= $reconcile_min_expected
                  AND NOT share BETWEEN $reconcile_low * usual AND $reconcile_high * usual THEN
-                printf('a share of %.2f against the usual %.2f (median of %d months held, %s to %s; the rule: '
+                printf('a share of %.3g against the usual %.3g (median of %d months held, %s to %s; the rule: '
                        '%gx to %gx)', share, usual, history, strftime(history_from, '%Y-%m'),
                        strftime(history_to, '%Y-%m'), $reconcile_low, $reconcile_high)
         END AS why
