@@ -15,6 +15,7 @@ import polars as pl
 from assets.common import MartCheck
 from assets.tables import TableRun, TableSpec, table_asset
 from pipelines.ae_attribution import build_ae_published_monthly
+from pipelines.increments import Parts
 from schemas.marts import MART_MODELS
 
 
@@ -52,8 +53,8 @@ MART_CHECKS: dict[str, tuple[MartCheck, ...]] = {
     ),
 }
 
-def _mart(name: str, upstream: tuple[str, ...], build=None) -> TableSpec:
-    return TableSpec("marts", name, upstream, MART_MODELS[name], build, MART_CHECKS.get(name, ()))
+def _mart(name: str, upstream: tuple[str, ...], build=None, parts: Parts | None = None) -> TableSpec:
+    return TableSpec("marts", name, upstream, MART_MODELS[name], build, MART_CHECKS.get(name, ()), parts=parts)
 
 
 MART_TABLES: tuple[TableSpec, ...] = (
@@ -67,8 +68,10 @@ MART_TABLES: tuple[TableSpec, ...] = (
                                    "staging.stg_config__footprints")),
     _mart("fct_population", ("staging.stg_population__lsoa_age_sex", "marts.dim_geography")),
     _mart("fct_england_population", ("staging.stg_population__england_age_sex",)),
+    # by financial year: a one-month refresh rebuilds that month's year only (fct_activity__parts.sql)
     _mart("fct_activity", ("staging.stg_uec__ed_attendances", "staging.stg_uec__admitted_spells",
-                           "marts.dim_geography", "staging.stg_uec__ae_monthly_providers")),
+                           "marts.dim_geography", "staging.stg_uec__ae_monthly_providers"),
+          parts=Parts("financial_year", whole_inputs=("marts.dim_geography",))),
     _mart("fct_england_activity", ("staging.stg_uec__england_activity_age_sex",)),
     _mart("fct_ae_monthly_providers", ("staging.stg_uec__ae_monthly_providers",)),
     _mart("fct_ae_published_monthly", ("staging.stg_uec__ae_monthly_providers", "staging.stg_uec__ae_monthly_icbs",

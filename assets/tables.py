@@ -32,6 +32,7 @@ from assets.common import (
 )
 from assets.staging import failure_result, local_traces
 from pipelines.config import Profile
+from pipelines.increments import Parts, build_by_parts
 from pipelines.indicators.catalogue import Catalogue, load_catalogue
 from assets.resources import InaSettings, MartsDatabase
 from pipelines.sources.decisions import DECISIONS_FILE, load_decisions
@@ -79,6 +80,8 @@ class TableSpec:
     # table is empty), its checks pass as "not computed" (fct_indicator_availability says why). A check's own
     # `serves` overrides it.
     serves: tuple[str, ...] = ()
+    # Rebuilt by parts (pipelines/increments.py): only the parts whose inputs changed. SQL-built tables only.
+    parts: Parts | None = None
 
     @property
     def schema(self) -> str:
@@ -132,16 +135,23 @@ def reconciliation_params(raw_dir: Path) -> dict[str, object]:
     }
 
 
-def _fill(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> None:
+def _fill(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun) -> dict[str, str]:
+    """Create and fill the table; the metadata of how (a table built by parts says which it rebuilt)."""
     table = f"{spec.schema}.{spec.name}"
+    ddl = create_table_sql(spec.model, table)
+    if spec.parts is not None:
+        built = build_by_parts(con, table, f"{spec.layer}/{spec.name}", ddl, spec.parts, run.params)
+        return {"parts": built.describe()}
+    con.execute(ddl)
     if spec.build is None:
         insert_select(con, table, f"{spec.layer}/{spec.name}", run.params)
-        return
+        return {}
     frame = spec.build(con, run)
     if frame is not None and frame.width:
         con.register("table_rows", frame.to_arrow())
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM table_rows")  # table: from code
         con.unregister("table_rows")
+    return {}
 
 
 def _checked(con: duckdb.DuckDBPyConnection, spec: TableSpec, run: TableRun,
@@ -222,11 +232,10 @@ def table_asset(spec: TableSpec, registry: Iterable[TableSpec] = (), catalogue_p
         with marts_db.connect() as con:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.schema}")
             con.execute("BEGIN TRANSACTION")
-            con.execute(create_table_sql(spec.model, f"{spec.schema}.{spec.name}"))
-            _fill(con, spec, run)
+            how = _fill(con, spec, run)
             con.execute("COMMIT")
             results = _checked(con, spec, run, sources)
-            metadata = table_metadata(con, f"{spec.schema}.{spec.name}")
+            metadata = {**table_metadata(con, f"{spec.schema}.{spec.name}"), **how}
         return dg.MaterializeResult(metadata=metadata, check_results=results)
 
     return _table

@@ -22,7 +22,7 @@ def sql_text(name: str) -> str:
     return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def _bound(text: str, params: dict[str, Any] | None) -> dict[str, Any] | None:
+def bound_params(text: str, params: dict[str, Any] | None) -> dict[str, Any] | None:
     """Only the parameters the SQL text names (DuckDB rejects unused named parameters)."""
     bound = {key: value for key, value in (params or {}).items() if re.search(rf"\${key}\b", text)}
     return bound or None
@@ -31,7 +31,7 @@ def _bound(text: str, params: dict[str, Any] | None) -> dict[str, Any] | None:
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> None:
     """Execute one SQL file; only the parameters the file mentions are bound."""
     text = sql_text(name)
-    con.execute(text, _bound(text, params))
+    con.execute(text, bound_params(text, params))
 
 
 def table_row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
@@ -48,14 +48,14 @@ def table_row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 def insert_select(con: duckdb.DuckDBPyConnection, table: str, name: str, params: dict[str, Any] | None = None) -> None:
     """Insert the rows of the SELECT in `assets/sql/<name>.sql` into an existing table, matching columns by name."""
     text = sql_text(name)
-    bound = _bound(text, params)
+    bound = bound_params(text, params)
     con.execute(f"INSERT INTO {table} BY NAME\n{text}", bound)  # table: an identifier from code
 
 
 def check_query(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None) -> tuple[bool, str]:
     """Run a check file that returns one row: (passed, description of what was found)."""
     text = sql_text(name)
-    bound = _bound(text, params)
+    bound = bound_params(text, params)
     passed, detail = con.execute(text, bound).fetchone()
     return bool(passed), str(detail)
 
@@ -71,7 +71,7 @@ def replace_partitions(con: duckdb.DuckDBPyConnection, table: str, name: str, pa
     (it would otherwise survive the next replacement of its own partition as a duplicate).
     """
     text = sql_text(name)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE partition_rows AS\n{text}", _bound(text, params))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE partition_rows AS\n{text}", bound_params(text, params))
     outside = con.execute(f'SELECT DISTINCT "{column}" FROM partition_rows '  # identifiers from code
                           f'WHERE "{column}" NOT IN (SELECT unnest($values)) ORDER BY 1 LIMIT 5',
                           {"values": values}).fetchall()

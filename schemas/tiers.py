@@ -36,7 +36,7 @@ TIER_WORDS: dict[Tier, str] = {
 
 #: The schema whose tables are all restricted (record-level extracts arrive in it already counted, but at the
 #: finest grain: LSOA x month x age band x sex x provider).
-RESTRICTED_SCHEMAS = ("staging",)
+RESTRICTED_SCHEMAS = ("staging", "increments")  # increments: the build's own ledger (pipelines/increments.py)
 
 #: `marts.<table>` -> (tier, why). The reason is printed in the data dictionary and docs/data-quality.md.
 MART_TIERS: dict[str, tuple[Tier, str]] = {

@@ -82,6 +82,21 @@ def test_a_malformed_catalogue_is_refused_naming_the_indicator_and_field(change,
         parse_catalogue(_edit(change), "indicators.yaml")
 
 
+def test_the_catalogue_is_read_once_and_again_when_its_file_changes(tmp_path):
+    path = tmp_path / "indicators.yaml"
+    path.write_text(DEFAULT_CATALOGUE.read_text(encoding="utf-8"), encoding="utf-8")
+    first = load_catalogue(path)
+    assert load_catalogue(path) is first  # asked for at every mart and output of a run: parsed once
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    _indicator(raw, "emergency_admissions_dsr").update(method="dsr_magic")
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="method 'dsr_magic'"):
+        load_catalogue(path)  # an edited file is read again
+    path.unlink()
+    with pytest.raises(CatalogueError, match="indicator catalogue not found"):
+        load_catalogue(path)
+
+
 def test_adding_an_indicator_is_a_catalogue_edit():
     def add(raw):
         new = copy.deepcopy(_indicator(raw, "emergency_admissions_crude_rate"))

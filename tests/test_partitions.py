@@ -40,10 +40,12 @@ ACTIVITY_MONTHS = MONTHLY.definition
 
 def parse_range(kind, text):
     return _parse_range(kind, text, PARTS)
+from pipelines.increments import LEDGER
 from pipelines.publish import content_hash
 from pipelines.platform.run import partition_selection, partitioned_keys
 
 ECDS_STAGING = staging_asset_key("stg_uec__ed_attendances")
+FCT_ACTIVITY = dg.AssetKey(["marts", "fct_activity"])
 
 
 STAGED_BY_MONTH = "SELECT month, sum(attendances) FROM staging.stg_uec__ed_attendances GROUP BY 1"
@@ -131,6 +133,19 @@ def test_rerunning_one_month_replaces_that_month_and_nothing_else(world):
     published_after = totals(marts / "ina.duckdb", PUBLISHED_BY_YEAR)
     assert {year: published_before[year] - published_after[year] for year in published_before} == {
         year: 40 if year == 2021 else 0 for year in published_before}
+
+    # fct_activity was rebuilt for FY2021/22 only (pipelines/increments.py) and is what a full rebuild gives
+    (activity,) = [m for m in result.get_asset_materialization_events() if m.asset_key == FCT_ACTIVITY]
+    assert activity.materialization.metadata["parts"].value == "1 of 7 parts rebuilt: 2021"
+    working = marts / ".build" / "ina.duckdb"
+    incremental = content_hash(working, ("marts",))
+    with duckdb.connect(str(working)) as con:
+        con.execute(f"DROP TABLE {LEDGER}")  # no ledger: the next build is of the whole table
+    rebuilt = materialize(raw, marts, profile, [FCT_ACTIVITY])
+    assert rebuilt.success
+    (activity,) = [m for m in rebuilt.get_asset_materialization_events() if m.asset_key == FCT_ACTIVITY]
+    assert activity.materialization.metadata["parts"].value == "whole table built (7 parts)"
+    assert content_hash(working, ("marts",)) == incremental
 
 
 def test_rerunning_one_mid_year_leaves_the_other_years_alone(world):

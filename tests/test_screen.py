@@ -28,9 +28,23 @@ def typed_example(name: str) -> pl.DataFrame:
     return text.with_columns(**{s.name: _cast_expr(s.name, s.dtype) for s in specs if s.dtype != pl.String})
 
 
-def broken(frame: pl.DataFrame) -> list[pl.DataFrame]:
+def alike(name: str) -> set[str]:
+    """Columns of the layout whose rules repeat an earlier column's (the 91 ages of a population file): each rule
+    is broken once, in its first column."""
+    seen, repeats = set(), set()
+    for spec in column_specs(RAW_SOURCES[name].model):
+        rules = (spec.dtype, spec.nullable, spec.unique, tuple(repr(c) for c in spec.checks))
+        if rules in seen:
+            repeats.add(spec.name)
+        seen.add(rules)
+    return repeats
+
+
+def broken(frame: pl.DataFrame, skip: set[str] = frozenset()) -> list[pl.DataFrame]:
     frames = []
     for name, dtype in frame.schema.items():
+        if name in skip:
+            continue
         frames.append(frame.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(None)
                                          .otherwise(pl.col(name)).alias(name)))
         if dtype == pl.String:
@@ -57,7 +71,7 @@ def test_the_screen_agrees_with_pandera_on_every_raw_layout(name):
     schema = _batch_schema(RAW_SOURCES[name].model)
     good = typed_example(name)
     assert pandera_accepts(schema, good) and passes(schema, good)
-    verdicts = [(pandera_accepts(schema, frame), passes(schema, frame)) for frame in broken(good)]
+    verdicts = [(pandera_accepts(schema, frame), passes(schema, frame)) for frame in broken(good, alike(name))]
     assert all(accepted == screened for accepted, screened in verdicts), verdicts
     assert any(not accepted for accepted, _ in verdicts)  # the broken frames do break rules
 
