@@ -61,13 +61,14 @@ class PartsBuild:
         return said + (f"; removed: {', '.join(self.removed)}" if self.removed else "")
 
 
-def _whole_fingerprint(con: duckdb.DuckDBPyConnection, table: str, name: str, ddl: str, parts: Parts,
-                       params: dict) -> str:
+def _whole_fingerprint(con: duckdb.DuckDBPyConnection, name: str, ddl: str, parts: Parts, params: dict) -> str:
     digest = hashlib.sha256()
-    for text in (sql_text(name), sql_text(f"{name}__parts"), ddl):
+    bound: dict = {}
+    for text in (sql_text(name), sql_text(f"{name}__parts")):
         digest.update(text.encode())
-    bound = {**(bound_params(sql_text(name), params) or {}), **(bound_params(sql_text(f"{name}__parts"), params) or {})}
-    bound.pop("parts", None)
+        bound |= bound_params(text, params) or {}
+    digest.update(ddl.encode())
+    bound.pop("parts", None)  # which parts are built is not what they are built from
     digest.update(json.dumps(bound, sort_keys=True, default=str).encode())
     for upstream in parts.whole_inputs:  # identifiers from code
         digest.update(repr(con.execute(
@@ -85,9 +86,10 @@ def build_by_parts(con: duckdb.DuckDBPyConnection, table: str, name: str, ddl: s
                    params: dict) -> PartsBuild:
     """Bring `table` up to date with the SELECT of `assets/sql/<name>.sql`, part by part (module docstring).
     `ddl` creates the table (CREATE OR REPLACE). Run inside the caller's transaction."""
-    now = dict(con.execute(sql_text(f"{name}__parts"), bound_params(sql_text(f"{name}__parts"), params)).fetchall())
-    now = {str(part): str(fingerprint) for part, fingerprint in now.items()}
-    whole = _whole_fingerprint(con, table, name, ddl, parts, params)
+    parts_sql = sql_text(f"{name}__parts")
+    now = {str(part): str(fingerprint)
+           for part, fingerprint in con.execute(parts_sql, bound_params(parts_sql, params)).fetchall()}
+    whole = _whole_fingerprint(con, name, ddl, parts, params)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
     con.execute(f"CREATE TABLE IF NOT EXISTS {LEDGER} (table_name VARCHAR, part VARCHAR, fingerprint VARCHAR)")
     held = dict(con.execute(f"SELECT part, fingerprint FROM {LEDGER} WHERE table_name = $t", {"t": table}).fetchall())
