@@ -11,11 +11,13 @@ Docs: docs/data-quality.md.
 
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 
 from assets.marts import mart_asset_key
 from assets.outputs import CSVS_KEY, WORKBOOK_KEY
+from pipelines.publish import DATABASE_NAME, current_release
 from pipelines.quality.record_level import scan_database, scan_output_files
 from pipelines.quality.runner import DOCS_INDEX, load_batch, run_suites
 from pipelines.quality.suites import SUITES, run_parameters
@@ -57,7 +59,10 @@ def great_expectations(
             metadata={"summary": f"not run: the profile holds none of {', '.join(suite.needs_any)} (the mart is empty)"})
     suites = [suite for suite in SUITES if _suite_key(suite) in selected and suite not in unheld]
     parameters = run_parameters(profile)
+    last_release = _last_release(settings)
     with marts_db.connect() as con:
+        if any(suite.against_last_release for suite in suites):
+            attach_last_release(con, last_release, {s.table for s in suites if s.against_last_release})
         batches = {suite.name: load_batch(con, suite, parameters) for suite in suites}
     docs = settings.marts_path / DATA_DOCS_DIR
     results = run_suites(suites, batches, parameters, docs_dir=docs)
@@ -72,6 +77,8 @@ def great_expectations(
         }
         if result.failed:
             metadata["failures"] = dg.MetadataValue.md(result.failures_markdown())
+        if suite.against_last_release:
+            metadata["last_release"] = str(last_release or "none: the first build of this folder, nothing compared")
         yield dg.AssetCheckResult(
             asset_key=mart_asset_key(suite.table),
             check_name=suite.check_name,
@@ -79,6 +86,26 @@ def great_expectations(
             severity=dg.AssetCheckSeverity.ERROR if suite.blocking else dg.AssetCheckSeverity.WARN,
             metadata=metadata,
         )
+
+
+def _last_release(settings: InaSettings) -> Path | None:
+    """The shared marts file published now (what the suites `against_last_release` compare with), if any."""
+    release = current_release(settings.marts_path)
+    path = release / DATABASE_NAME if release is not None else None
+    return path if path is not None and path.is_file() else None
+
+
+def attach_last_release(con, path: Path | None, tables: set[str]) -> None:
+    """`last_release`: the published file, read-only; before the first release, empty copies of the tables, so
+    the suites run on no rows (and Data Docs still list them)."""
+    if path is not None:
+        quoted = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS last_release (READ_ONLY)")  # a path of ours, quoted
+        return
+    con.execute("ATTACH ':memory:' AS last_release")
+    con.execute("CREATE SCHEMA last_release.marts")
+    for table in sorted(tables):  # names from the suites' code
+        con.execute(f"CREATE TABLE last_release.marts.{table} AS SELECT * FROM marts.{table} LIMIT 0")
 
 
 @dg.multi_asset_check(

@@ -134,6 +134,11 @@ def test_rerunning_one_month_replaces_that_month_and_nothing_else(world):
     assert {year: published_before[year] - published_after[year] for year in published_before} == {
         year: 40 if year == 2021 else 0 for year in published_before}
 
+    # 40 attendances fewer in 2021-06 is no rewrite of history: the values of earlier periods match the last release
+    (drift,) = [e for e in result.get_asset_check_evaluations()
+                if e.check_name == "gx_fct_indicator_values_against_last_release"]
+    assert drift.passed and drift.metadata["rows"].value > 0, drift.metadata
+
     # fct_activity was rebuilt for FY2021/22 only (pipelines/increments.py) and is what a full rebuild gives
     (activity,) = [m for m in result.get_asset_materialization_events() if m.asset_key == FCT_ACTIVITY]
     assert activity.materialization.metadata["parts"].value == "1 of 7 parts rebuilt: 2021"

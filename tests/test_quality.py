@@ -276,3 +276,44 @@ def test_the_guard_finds_a_record_level_field(tmp_path):
     (tmp_path / "csv").mkdir()
     (tmp_path / "csv" / "x.csv").write_text("area_code,EC_IDENT,value\n")
     assert [f.column for f in scan_output_files(tmp_path)] == ["EC_IDENT"]
+
+
+def _indicator_values(con, rows) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.execute("CREATE TABLE marts.fct_indicator_values (indicator_id VARCHAR, level VARCHAR, area_code VARCHAR, "
+                "period VARCHAR, value DOUBLE)")
+    con.executemany("INSERT INTO marts.fct_indicator_values VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def test_an_earlier_value_that_moved_since_the_last_release_is_a_warning(tmp_path):
+    from assets.quality import attach_last_release
+    from pipelines.quality.runner import load_batch
+    from pipelines.quality.suites import RELEASE_DRIFT
+
+    suite = SUITES_BY_NAME["fct_indicator_values_against_last_release"]
+    assert not suite.blocking
+    last = [("crude", "system", "S1", "2022/23", 100.0), ("crude", "system", "S1", "2023/24", 100.0),
+            ("crude", "footprint", "F1", "2022/23", 50.0), ("crude", "lsoa", "L1", "2022/23", 5.0),
+            ("dsr", "system", "S1", "2022/23", None)]  # suppressed in the release: nothing to compare
+    now = [("crude", "system", "S1", "2022/23", 100.0 * (1 + RELEASE_DRIFT / 2)),  # a revision: within the rule
+           ("crude", "system", "S1", "2023/24", 150.0),  # the latest period: a new month moves it by design
+           ("crude", "footprint", "F1", "2022/23", 60.0),  # history rewritten by 20%: the finding
+           ("crude", "lsoa", "L1", "2022/23", 10.0),  # LSOAs are not compared (small numbers move)
+           ("dsr", "system", "S1", "2022/23", 80.0), ("dsr", "system", "S1", "2023/24", 80.0)]
+    with duckdb.connect(str(tmp_path / "release.duckdb")) as con:
+        _indicator_values(con, last)
+    con = duckdb.connect()
+    _indicator_values(con, now)
+    attach_last_release(con, tmp_path / "release.duckdb", {suite.table})
+    batch = load_batch(con, suite, {})
+    assert len(batch) == 2  # system and footprint 2022/23
+    result = run_suites([suite], {suite.name: batch}, {})[suite.name]
+    assert not result.success
+    (failed,) = result.failed
+    assert failed.unexpected == 1 and "area_code=F1" in str(failed.sample) and "period=2022/23" in str(failed.sample)
+
+    first = duckdb.connect()  # before the first release: the suite runs on no rows and passes
+    _indicator_values(first, now)
+    attach_last_release(first, None, {suite.table})
+    batch = load_batch(first, suite, {})
+    assert batch.empty and run_suites([suite], {suite.name: batch}, {})[suite.name].success

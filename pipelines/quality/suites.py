@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PRACTICE = r"^[A-Z]\d{5}$"
+# How far an earlier period's indicator value may move between two releases before a warning: revised population
+# estimates move rates by a few per cent; one month of a year lost or delivered twice moves its year by about 8%.
+RELEASE_DRIFT = 0.05
 
 
 def param(name: str) -> dict[str, str]:
@@ -60,6 +63,8 @@ class Suite:
     identify: columns that name a failing row in the check's metadata (e.g. the month and measure of a gap).
     needs_any: entities (pipelines.sources) of which the profile must hold one for the suite to run; a profile
     holding none of them (e.g. no ECDS or SUS extract) passes the suite with "not held" (its mart is empty).
+    against_last_release: the query also reads `last_release`, the shared marts file published now (attached
+    read-only); before the first release the suite passes with "no earlier release".
     """
 
     name: str
@@ -70,6 +75,7 @@ class Suite:
     query: str | None = None
     identify: tuple[str, ...] = ()
     needs_any: tuple[str, ...] = ()
+    against_last_release: bool = False
 
     @property
     def check_name(self) -> str:
@@ -208,6 +214,17 @@ SUITES: tuple[Suite, ...] = (
         query="fct_indicator_values__levels",
         identify=("indicator_id", "period"),
         needs_any=("ed_attendances", "admitted_spells"),
+    ),
+    Suite(
+        "fct_indicator_values_against_last_release", "fct_indicator_values",
+        f"Values of earlier periods within {RELEASE_DRIFT:.0%} of the last release's (system, footprints, local "
+        "authorities; the latest period of each indicator excepted)",
+        (expect("ExpectColumnValuesToBeBetween", column="relative_change", min_value=-RELEASE_DRIFT,
+                max_value=RELEASE_DRIFT),),
+        blocking=False,
+        query="fct_indicator_values__against_last_release",
+        identify=("indicator_id", "level", "area_code", "period", "value", "last_value"),
+        against_last_release=True,
     ),
 )
 
