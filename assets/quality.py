@@ -17,7 +17,7 @@ import dagster as dg
 
 from assets.marts import mart_asset_key
 from assets.outputs import CSVS_KEY, WORKBOOK_KEY
-from pipelines.publish import DATABASE_NAME, current_release
+from pipelines.publish import DATABASE_NAME
 from pipelines.quality.record_level import scan_database, scan_output_files
 from pipelines.quality.runner import DOCS_INDEX, load_batch, run_suites
 from pipelines.quality.suites import SUITES, run_parameters
@@ -90,9 +90,8 @@ def great_expectations(
 
 def _last_release(settings: InaSettings) -> Path | None:
     """The shared marts file published now (what the suites `against_last_release` compare with), if any."""
-    release = current_release(settings.marts_path)
-    path = release / DATABASE_NAME if release is not None else None
-    return path if path is not None and path.is_file() else None
+    path = (settings.marts_path / DATABASE_NAME).resolve()  # the documented path: a link into `current`
+    return path if path.is_file() else None
 
 
 def attach_last_release(con, path: Path | None, tables: set[str]) -> None:
