@@ -21,6 +21,7 @@ from pipelines.publish import DATABASE_NAME
 from pipelines.quality.record_level import scan_database, scan_output_files
 from pipelines.quality.runner import DOCS_INDEX, load_batch, run_suites
 from pipelines.quality.suites import SUITES, run_parameters
+from pipelines.sql import attach_read_only
 from assets.resources import InaSettings, MartsDatabase
 from schemas.indicators import INDICATOR_MODELS
 from schemas.marts import MART_MODELS
@@ -98,8 +99,7 @@ def attach_last_release(con, path: Path | None, tables: set[str]) -> None:
     """`last_release`: the published file, read-only; before the first release, empty copies of the tables, so
     the suites run on no rows (and Data Docs still list them)."""
     if path is not None:
-        quoted = str(path).replace("'", "''")
-        con.execute(f"ATTACH '{quoted}' AS last_release (READ_ONLY)")  # a path of ours, quoted
+        attach_read_only(con, path, "last_release")
         return
     con.execute("ATTACH ':memory:' AS last_release")
     con.execute("CREATE SCHEMA last_release.marts")

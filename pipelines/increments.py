@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from pipelines.sql import bound_params, sql_text
+from pipelines.sql import bound_params, sql_text, table_exists
 
 LEDGER_SCHEMA = "increments"
 LEDGER = f"{LEDGER_SCHEMA}.table_parts"
@@ -76,12 +76,6 @@ def _whole_fingerprint(con: duckdb.DuckDBPyConnection, name: str, ddl: str, part
     return digest.hexdigest()
 
 
-def _exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, table = qualified.split(".")
-    return con.execute("SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() "
-                       "AND schema_name = $s AND table_name = $t", {"s": schema, "t": table}).fetchone()[0]
-
-
 def build_by_parts(con: duckdb.DuckDBPyConnection, table: str, name: str, ddl: str, parts: Parts,
                    params: dict) -> PartsBuild:
     """Bring `table` up to date with the SELECT of `assets/sql/<name>.sql`, part by part (module docstring).
@@ -94,7 +88,7 @@ def build_by_parts(con: duckdb.DuckDBPyConnection, table: str, name: str, ddl: s
     con.execute(f"CREATE TABLE IF NOT EXISTS {LEDGER} (table_name VARCHAR, part VARCHAR, fingerprint VARCHAR)")
     held = dict(con.execute(f"SELECT part, fingerprint FROM {LEDGER} WHERE table_name = $t", {"t": table}).fetchall())
     build = PartsBuild(parts=sorted(now))
-    if not _exists(con, table) or held.get(WHOLE) != whole:
+    if not table_exists(con, table) or held.get(WHOLE) != whole:
         con.execute(ddl)
         build.whole, build.rebuilt = True, sorted(now)
     else:

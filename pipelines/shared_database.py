@@ -31,6 +31,7 @@ from pipelines.outputs.tables import (
     build_tables,
     read_marts,
 )
+from pipelines.sql import attach_read_only
 from schemas.ddl import create_table_sql
 from schemas.indicators import INDICATOR_MODELS
 from schemas.introspect import column_specs
@@ -100,7 +101,7 @@ def _write(working: Path, target: Path, profile: Profile, catalogue) -> SharedSu
     summary = SharedSummary()
     with duckdb.connect(str(target)) as con:
         own = con.execute("SELECT current_database()").fetchone()[0]
-        con.execute(f"ATTACH '{_quoted(working)}' AS build (READ_ONLY)")
+        attach_read_only(con, working, "build")
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = 'build' ORDER BY 1, 2"
         ).fetchall()
@@ -174,10 +175,6 @@ def _with_disclosure_columns(con: duckdb.DuckDBPyConnection, qualified: str, tab
         pl.col(HIDDEN).fill_null(pl.lit([], pl.List(pl.String))),
     )
     return frame.select(names)
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 __all__ = ["write_shared_database", "SharedSummary", "UndeclaredTableError", "SHARED", "DISCLOSED", "RESTRICTED"]

@@ -34,15 +34,17 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | 
     con.execute(text, bound_params(text, params))
 
 
-def table_row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether "schema.table" exists in the connection's own database (not in an attached one)."""
     schema, name = table.split(".")
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = $s AND table_name = $t",
-        {"s": schema, "t": name},
-    ).fetchone()[0]
-    if not exists:
-        return 0
-    return con.execute(f'SELECT count(*) FROM "{schema}"."{name}"').fetchone()[0]  # identifiers, not values
+    return con.execute("SELECT count(*) > 0 FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = $s AND table_name = $t", {"s": schema, "t": name}).fetchone()[0]
+
+
+def attach_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> None:
+    """ATTACH a DuckDB file read-only under `alias` (ATTACH takes no bound parameter: the path is quoted)."""
+    quoted = str(path).replace("'", "''")
+    con.execute(f"ATTACH '{quoted}' AS {alias} (READ_ONLY)")  # alias: an identifier from code
 
 
 def insert_select(con: duckdb.DuckDBPyConnection, table: str, name: str, params: dict[str, Any] | None = None) -> None:
