@@ -29,9 +29,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.platform.instance import write_instance
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
-# This process imports nothing of the pipeline: Linux keeps a process's peak memory across fork and exec, so a
-# heavy parent would set a floor under every child's figure.
+# This process imports nothing of the pipeline but pipelines.platform.instance (pathlib and os): Linux keeps a
+# process's peak memory across fork and exec, so a heavy parent would set a floor under every child's figure.
 STAGING = "key:raw/* or key:staging/*"
 
 
@@ -48,8 +50,7 @@ def timed(what: str, command: list[str], log: Path, home: Path | None = None) ->
     Dagster instance the run is recorded on (bench/steps.py reads its step durations), else the project's."""
     env = None
     if home:
-        home.mkdir(parents=True, exist_ok=True)
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # a default instance, all under home
+        write_instance(home)  # the project's instance settings, their folders under home
         env = {**os.environ, "DAGSTER_HOME": str(home)}
     with open(log, "a") as out:
         out.write(f"\n$ {' '.join(command)}\n")

@@ -28,6 +28,8 @@ import pytest
 from dagster._core.events import DagsterEventType
 from dagster._core.scheduler.instigation import InstigatorStatus, InstigatorType, TickStatus
 
+from pipelines.platform.instance import EVENT_BATCH_SIZE, write_instance
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 BIN_DIR = Path(sys.executable).parent
 DAGSTER = BIN_DIR / "dagster"
@@ -42,32 +44,6 @@ TIMEOUT = 150  # seconds for the daemon to tick the sensor and the run to finish
 pytestmark = pytest.mark.skipif(not (DAGSTER.exists() and DAGSTER_DAEMON.exists()),
                                 reason="the dagster / dagster-daemon executables are not in this environment")
 
-INSTANCE_YAML = """\
-storage:
-  sqlite:
-    base_dir: {home}/storage
-local_artifact_storage:
-  module: dagster._core.storage.root
-  class: LocalArtifactStorage
-  config:
-    base_dir: {home}/artifacts
-compute_logs:
-  module: dagster._core.storage.local_compute_log_manager
-  class: LocalComputeLogManager
-  config:
-    base_dir: {home}/compute_logs
-telemetry:
-  enabled: false
-nux:
-  enabled: false
-run_coordinator:
-  module: dagster._core.run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    max_concurrent_runs: 1
-run_monitoring:
-  enabled: true
-"""
 
 
 @pytest.fixture
@@ -82,7 +58,7 @@ def deployment(demo_raw_dir, tmp_path):
         shutil.copyfile(demo_raw_dir / "uec" / "ae_monthly" / name, raw / "uec" / "ae_monthly" / name)
     marts.mkdir()
     home.mkdir()
-    (home / "dagster.yaml").write_text(INSTANCE_YAML.format(home=home), encoding="utf-8")
+    write_instance(home)
     (tmp_path / "location.py").write_text(
         "from pipelines.platform.definitions import build_definitions\n"
         "from assets.resources import InaSettings\n\n"
@@ -96,7 +72,8 @@ def deployment(demo_raw_dir, tmp_path):
         f"      working_directory: {PROJECT_DIR}\n"
         f"      location_name: {LOCATION}\n",
         encoding="utf-8")
-    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    # as `ina dev` runs the daemon: Dagster sends its event batches to the instance's batched event log
+    env = {**os.environ, "DAGSTER_HOME": str(home), "DAGSTER_EVENT_BATCH_SIZE": str(EVENT_BATCH_SIZE)}
     return workspace, home, env
 
 

@@ -12,6 +12,7 @@ from typing import Optional
 import typer
 
 from pipelines.config import DEFAULT_PROFILE, PROJECT_DIR
+from pipelines.platform.instance import send_event_batches
 
 app = typer.Typer(help="Integrated Needs Assessment pipeline", no_args_is_help=True, add_completion=False)
 
@@ -45,6 +46,7 @@ def _dagster_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME", PROJECT_DIR))
     (home / ".dagster_home").mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)
+    send_event_batches()
     return home
 
 
