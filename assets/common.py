@@ -11,7 +11,7 @@ import polars as pl
 
 from pipelines.config import Profile
 from pipelines.sql import check_query
-from schemas.screen import validate
+from schemas.screen import screen_table
 
 
 def profile_params(profile: Profile) -> dict[str, object]:
@@ -91,11 +91,16 @@ def mart_check_results(
     con: duckdb.DuckDBPyConnection, table: str, model: type, checks: tuple[MartCheck, ...], folder: str,
     params: dict,
 ) -> list[dg.AssetCheckResult]:
-    """Validate the mart against its pandera model (all failures, lazily), then run each SQL check."""
-    frame = con.execute(f'SELECT * FROM marts."{table}"').pl()  # table: a mart name from code
+    """Validate the mart against its pandera model (all failures, lazily), then run each SQL check. The mart is
+    screened in batches (`screen_table`); only a mart that may fail is read whole, for pandera to say what."""
+    schema = model.to_schema()
+    rows = screen_table(con, f'marts."{table}"', schema)  # table: a mart name from code
     try:
-        validate(model.to_schema(), frame)
-        results = [dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": frame.height})]
+        if rows is None:
+            frame = con.execute(f'SELECT * FROM marts."{table}"').pl()
+            schema.validate(frame, lazy=True)
+            rows = frame.height
+        results = [dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=True, metadata={"rows": rows})]
     except pa_errors.SchemaErrors as exc:
         results = [dg.AssetCheckResult(check_name=SCHEMA_CHECK, passed=False,
                                        metadata={"failures": dg.MetadataValue.md(str(exc.failure_cases.head(20)))})]

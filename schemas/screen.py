@@ -40,9 +40,12 @@ def _all_true(check: pa.Check, frame: pl.LazyFrame, key: str) -> pl.LazyFrame | 
     return out.select(column.all().alias(_RESULT))
 
 
-def passes(schema: pa.DataFrameSchema, frame: pl.DataFrame, unique: Sequence[Sequence[str]] = ()) -> bool:
+def passes(schema: pa.DataFrameSchema, frame: pl.DataFrame, unique: Sequence[Sequence[str]] = (),
+           keys: bool = True) -> bool:
     """True if `frame` has exactly the schema's columns, in its dtypes, and meets every null rule, column
-    check and frame-level check of it (and, given `unique`, has no repeated key); False if anything may fail."""
+    check and frame-level check of it (and, given `unique`, has no repeated key); False if anything may fail.
+    keys=False leaves out the schema's own unique columns and keys (a batch of a table: `screen_table` asks
+    them of the whole table)."""
     register_polars_backends()  # the polars versions of the built-in checks (pandera does it on first validate)
     columns = schema.columns
     if set(frame.columns) != set(columns) or schema.parsers or any(c.parsers for c in columns.values()):
@@ -55,7 +58,7 @@ def passes(schema: pa.DataFrameSchema, frame: pl.DataFrame, unique: Sequence[Seq
                 return False
             if not column.nullable:
                 queries.append(lazy.select(pl.col(name).is_not_null().all().alias(_RESULT)))
-            if column.unique:
+            if column.unique and keys:
                 queries.append(lazy.select(pl.col(name).is_unique().all().alias(_RESULT)))
             for check in column.checks:
                 result = _all_true(check, lazy, name)
@@ -69,7 +72,8 @@ def passes(schema: pa.DataFrameSchema, frame: pl.DataFrame, unique: Sequence[Seq
                 return False
             if result is not True:
                 queries.append(result)
-        for key in [*unique, *([schema.unique] if isinstance(schema.unique, list) else [])]:
+        own = [list(schema.unique)] if keys and isinstance(schema.unique, list) else []
+        for key in [*unique, *own]:
             queries.append(lazy.select((~pl.struct(list(key)).is_duplicated()).all().alias(_RESULT)))
         if not queries:
             return True
@@ -83,3 +87,34 @@ def validate(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> None:
     costs one pass when the frame is good."""
     if not passes(schema, frame):
         schema.validate(frame, lazy=True)
+
+
+def unique_keys(schema: pa.DataFrameSchema) -> list[list[str]]:
+    """The schema's unique key (Config.unique), then each column declared unique on its own."""
+    own = [list(schema.unique)] if isinstance(schema.unique, list) else []
+    return own + [[name] for name, column in schema.columns.items() if column.unique]
+
+
+#: Rows per batch when a table is screened from DuckDB: memory stays bounded whatever the table's size.
+TABLE_BATCH_ROWS = 250_000
+
+
+def screen_table(con, table: str, schema: pa.DataFrameSchema, batch_rows: int = TABLE_BATCH_ROWS) -> int | None:
+    """`passes` for a DuckDB table (`table`: a qualified name from code), read in batches of `batch_rows` so
+    a table of millions of rows never sits in memory whole; its unique keys are asked of the whole table in
+    SQL. The number of rows when every rule holds; None when anything may fail (the caller then validates
+    the whole table with pandera, so what a failure says is pandera's)."""
+    rows = 0
+    reader = con.execute(f"SELECT * FROM {table}").fetch_record_batch(batch_rows)
+    for batch in reader:
+        frame = pl.from_arrow(batch)
+        if not passes(schema, frame, keys=False):
+            return None
+        rows += frame.height
+    if rows == 0 and not passes(schema, con.execute(f"SELECT * FROM {table}").pl(), keys=False):
+        return None  # no batch to read: the columns and types are still the schema's
+    for key in unique_keys(schema):
+        columns = ", ".join(f'"{name}"' for name in key)
+        if con.execute(f"SELECT 1 FROM {table} GROUP BY {columns} HAVING count(*) > 1 LIMIT 1").fetchone():
+            return None
+    return rows
