@@ -105,7 +105,7 @@ def screen_table(con, table: str, schema: pa.DataFrameSchema, batch_rows: int = 
     SQL. The number of rows when every rule holds; None when anything may fail (the caller then validates
     the whole table with pandera, so what a failure says is pandera's)."""
     rows = 0
-    reader = con.execute(f"SELECT * FROM {table}").fetch_record_batch(batch_rows)
+    reader = con.execute(f"SELECT * FROM {table}").to_arrow_reader(batch_rows)
     for batch in reader:
         frame = pl.from_arrow(batch)
         if not passes(schema, frame, keys=False):
