@@ -40,6 +40,7 @@ from bad_inputs.harness import (
 
 from pipelines.config import DEFAULT_PROFILE, load_profile
 from pipelines.indicators.catalogue import load_catalogue
+from pipelines.platform.instance import write_instance
 from pipelines.publish import content_hash, current_release, publish_release, writer_lock
 from pipelines.shared_database import write_shared_database
 
@@ -123,8 +124,7 @@ def test_publishing_alone_after_a_failed_run_releases_nothing_and_says_why(demo_
     before, current = released_set(marts), current_release(marts)
     with duckdb.connect(str(marts / ".build" / "ina.duckdb")) as con:  # what a failed run leaves in the build
         con.execute("DELETE FROM marts.fct_population WHERE financial_year = 2020")
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path / "home")}
-    (tmp_path / "home").mkdir()
+    env = {**os.environ, "DAGSTER_HOME": str(write_instance(tmp_path / "home"))}  # the project's instance settings
     cli = subprocess.run(
         [sys.executable, "-m", "pipelines.platform.cli", "materialize", "--raw-dir", str(demo_world.raw_dir),
          "--marts-dir", str(marts), "--profile", str(DEFAULT_PROFILE), "--select", "key:published/ina_duckdb"],
@@ -361,8 +361,7 @@ def test_a_run_killed_in_any_phase_leaves_the_old_set_whole(demo_world, other_wo
     _, other_marts = other_world
     marts = copy_release(other_marts, tmp_path / "marts")
     old, old_release = released_set(marts), current_release(marts)
-    home = tmp_path / "home"
-    home.mkdir()
+    home = write_instance(tmp_path / "home")  # the project's instance settings: its batched event log killed too
     for phase, when in PHASES.items():
         last = kill_when(demo_world.raw_dir, marts, DEFAULT_PROFILE, tmp_path / f"{phase}.log", home, **when)
         if "step" in when:

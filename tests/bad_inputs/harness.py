@@ -27,6 +27,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.platform.instance import EVENT_BATCH_SIZE
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -137,7 +139,8 @@ def spawn_materialize(raw_dir: Path, marts_dir: Path, profile: Path, layers: tup
         return subprocess.Popen(
             [sys.executable, "-c", _CHILD, json.dumps(args)],
             cwd=PROJECT_DIR, stdout=out, stderr=subprocess.STDOUT, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            # as `ina` runs: Dagster sends its event batches (the instance's event log writes each at once)
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "DAGSTER_EVENT_BATCH_SIZE": str(EVENT_BATCH_SIZE)},
         )
 
 
