@@ -73,9 +73,11 @@ class BatchedSqliteEventLogStorage(SqliteEventLogStorage):
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """The asset events of a batch in one transaction per run file and one for the index; others one by one."""
-        batched = [e for e in events if e.is_dagster_event and e.dagster_event_type in ASSET_EVENTS]
+        batched = []
         for event in events:
-            if event not in batched:
+            if event.is_dagster_event and event.dagster_event_type in ASSET_EVENTS:
+                batched.append(event)
+            else:
                 self.store_event(event)
         if not batched:
             return
